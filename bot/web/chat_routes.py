@@ -1,0 +1,76 @@
+"""Public chat endpoints: translate HTTP to the core and back, nothing more."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from bot.web.schemas import (
+    ChatRequest,
+    ChatResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+    SuggestionOut,
+)
+from core.answering import AnswerService
+from core.interaction_log import UnknownInteractionError
+from core.messages import IncomingMessage
+
+router = APIRouter(prefix="/api", tags=["chat"])
+THANKS_FOR_FEEDBACK = "Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp chúng tôi cải thiện câu trả lời."
+
+
+def get_service(request: Request) -> AnswerService:
+    service: AnswerService = request.app.state.runtime.service
+    return service
+
+
+Service = Annotated[AnswerService, Depends(get_service)]
+
+
+@router.post("/chat", response_model=ChatResponse)
+def chat(body: ChatRequest, service: Service) -> ChatResponse:
+    limit = service.settings.max_message_chars
+    if len(body.message) > limit:
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "loc": ["body", "message"],
+                    "msg": f"at most {limit} characters",
+                    "type": "too_long",
+                }
+            ],
+        )
+    reply = service.handle(IncomingMessage(channel="web", user_id=body.session_id, text=body.message))
+    return ChatResponse(
+        interaction_id=reply.interaction_id,
+        decision=str(reply.decision),
+        text=reply.text,
+        entry_id=reply.entry_id,
+        question=reply.question,
+        legal_basis=list(reply.legal_basis),
+        links=list(reply.links),
+        suggestions=[SuggestionOut(entry_id=s.entry_id, question=s.question) for s in reply.suggestions],
+        latency_ms=round(reply.latency_ms, 2),
+    )
+
+
+@router.post("/feedback", response_model=FeedbackResponse, status_code=201)
+def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
+    try:
+        stored = service.log.record_feedback(body.interaction_id, body.helpful, body.reason, body.comment)
+    except UnknownInteractionError as exc:
+        raise HTTPException(
+            status_code=404,
+            detail=[
+                {
+                    "loc": ["body", "interaction_id"],
+                    "msg": "unknown interaction",
+                    "type": "not_found",
+                }
+            ],
+        ) from exc
+    assert stored.id is not None
+    return FeedbackResponse(id=stored.id, message=THANKS_FOR_FEEDBACK)

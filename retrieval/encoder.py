@@ -1,0 +1,154 @@
+"""Sentence encoders: the default offline model, any sentence-transformers model, and a cache."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.settings import DEFAULT_MODEL, Settings
+from core.text.normalize import nfc
+from retrieval.embedding.install import ModelInstallError, install_model, is_installed
+
+Vectors = NDArray[np.float32]
+DEFAULT_MODEL_FOLDER = "multilingual-e5-small"
+
+
+class EncoderError(RuntimeError):
+    """The embedding model could not be loaded."""
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+    passage_prompt: str
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class SentenceTransformerEncoder:
+    """Wraps a sentence-transformers model; inputs are always NFC (NFD tokenises badly)."""
+
+    def __init__(
+        self, model_path: str, name: str, query_prompt: str, passage_prompt: str, threads: int
+    ) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        try:
+            self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise EncoderError(f"cannot load embedding model {model_path!r}: {exc}") from exc
+        self._model.eval()
+        self.name = name
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
+        self._query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self._lock = threading.Lock()  # torch modules are not safe to call concurrently
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> Vectors:
+        batch = [prompt + nfc(t) for t in texts]
+        if not batch:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                batch, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, self._query_prompt)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, self.passage_prompt)
+
+
+def resolve_model_path(settings: Settings, *, auto_install: bool = True) -> str:
+    """Local folder of the configured model, converting the bundled one on first use."""
+    if settings.embedding_model != DEFAULT_MODEL:
+        return settings.embedding_model
+    folder = settings.models_dir / DEFAULT_MODEL_FOLDER
+    if not is_installed(folder):
+        if not auto_install:
+            raise EncoderError(f"model not installed in {folder}; run `hoidap model install`")
+        try:
+            install_model(folder)
+        except ModelInstallError as exc:
+            raise EncoderError(str(exc)) from exc
+    return str(folder)
+
+
+def load_encoder(settings: Settings) -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder(
+        resolve_model_path(settings),
+        settings.embedding_model,
+        settings.query_prompt,
+        settings.passage_prompt,
+        settings.embedding_threads,
+    )
+
+
+class EmbeddingCache:
+    """Passage vectors keyed by (model, prompt, text) hash, so unchanged content is never re-encoded."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, v BLOB NOT NULL)")
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(model: str, text: str) -> str:
+        return hashlib.sha256(f"{model}\x00{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Vectors]:
+        found: dict[str, Vectors] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(f"SELECT key, v FROM vec WHERE key IN ({marks})", chunk)
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, items: dict[str, Vectors]) -> None:
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO vec (key, v) VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def encode_passages_cached(
+    encoder: Encoder, cache: EmbeddingCache | None, texts: Sequence[str]
+) -> tuple[Vectors, int]:
+    """Vectors for ``texts``; returns them with the number that had to be encoded."""
+    if cache is None:
+        return encoder.encode_passages(texts), len(texts)
+    keys = [EmbeddingCache.key(f"{encoder.name}|{encoder.passage_prompt}", t) for t in texts]
+    found = cache.get_many(keys)
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+    if missing:
+        fresh = encoder.encode_passages([t for _, t in missing])
+        new = {k: fresh[i] for i, (k, _) in enumerate(missing)}
+        cache.put_many(new)
+        found.update(new)
+    matrix = np.stack([found[k] for k in keys]) if keys else np.zeros((0, encoder.dim), np.float32)
+    return matrix.astype(np.float32), len(missing)

@@ -1,0 +1,136 @@
+"""Shared fixtures: real model, real databases (SQLite and PostgreSQL), a small content set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+
+from core.db.engine import make_engine, migrate
+from core.faq import FaqEntry, load_jsonl_entries
+from core.settings import Settings
+from retrieval.encoder import SentenceTransformerEncoder, load_encoder
+from retrieval.index import SearchIndex, build_index
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "HOIDAP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+_skipped_postgres: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_postgres:
+        terminalreporter.write_sep("!", "PostgreSQL tests were SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(_skipped_postgres[0])
+
+
+@pytest.fixture(scope="session")
+def model_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose models_dir is the project's var/models, so the model converts only once."""
+    data = tmp_path_factory.mktemp("data")
+    return Settings(data_dir=data, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def encoder(model_settings: Settings) -> SentenceTransformerEncoder:
+    shared_models = ROOT / "var" / "models"
+    settings = model_settings.model_copy(update={"data_dir": shared_models.parent})
+    return load_encoder(settings)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, environment="test", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def sqlite_engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """URL of a reachable PostgreSQL admin database; skip (or fail under CI) when there is none."""
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # any connection failure means the same thing here
+        reason = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {type(exc).__name__}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI requires PostgreSQL)")
+        _skipped_postgres.append(reason)
+        pytest.skip(reason)
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database for one test, dropped afterwards."""
+    name = f"hoidap_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_engine(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Engine]:
+    """The same test against the embedded default and the production database."""
+    if request.param == "sqlite":
+        url = settings.resolved_database_url
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+SAMPLE_FAQ = ROOT / "tests" / "data" / "sample_faq.jsonl"
+SAMPLE_QUERIES = ROOT / "tests" / "data" / "sample_queries.jsonl"
+SAMPLE_OOS = ROOT / "tests" / "data" / "sample_oos.jsonl"
+
+
+@pytest.fixture(scope="session")
+def sample_entries() -> list[FaqEntry]:
+    return load_jsonl_entries(SAMPLE_FAQ)
+
+
+@pytest.fixture(scope="session")
+def sample_index(sample_entries: list[FaqEntry], encoder: SentenceTransformerEncoder) -> SearchIndex:
+    return build_index(sample_entries, encoder)
+
+
+def write_content_dir(folder: Path, entries: list[FaqEntry]) -> Path:
+    """The YAML layout of faq_data/content for the given entries (one category file each)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_category: dict[str, list[dict[str, object]]] = {}
+    for entry in entries:
+        data = entry.model_dump(mode="json", exclude={"category"})
+        by_category.setdefault(entry.category, []).append(data)
+    for category, items in by_category.items():
+        doc = {"category": {"id": category, "name": category}, "entries": items}
+        (folder / f"{category}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+    return folder

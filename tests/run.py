@@ -1,0 +1,33 @@
+"""The whole test suite, as `make test` and CI run it: style, types, then pytest.
+
+PostgreSQL is the production database and is tested for real. When it cannot be
+reached the PostgreSQL tests are skipped and this says so plainly; under CI
+(CI=true) an unreachable PostgreSQL fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+STEPS = [
+    ["ruff", "format", "--check", "."],
+    ["ruff", "check", "."],
+    ["mypy", "."],
+]
+
+
+def main() -> int:
+    bin_dir = os.path.dirname(sys.executable)
+    for step in STEPS:
+        print(f"$ {' '.join(step)}", flush=True)
+        if subprocess.call([os.path.join(bin_dir, step[0]), *step[1:]]) != 0:
+            print(f"FAILED: {' '.join(step)}", flush=True)
+            return 1
+    code = subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]])
+    return 1 if code == 5 else code  # pytest's 5 means no test ran: that is a failure here
+
+
+if __name__ == "__main__":
+    sys.exit(main())

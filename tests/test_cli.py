@@ -1,0 +1,167 @@
+"""The `hoidap` command, run as a real process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_FAQ, SAMPLE_OOS, SAMPLE_QUERIES, write_content_dir
+
+MODEL = ROOT / "var" / "models" / "multilingual-e5-small"
+HOIDAP = [sys.executable, "-c", "from cli.main import app; app()"]
+
+
+@pytest.fixture
+def env(tmp_path: Path, sample_entries, encoder) -> dict[str, str]:
+    content = write_content_dir(tmp_path / "content", sample_entries)
+    return {
+        **os.environ,
+        "HOIDAP_DATA_DIR": str(tmp_path / "var"),
+        "HOIDAP_FAQ_DIR": str(content),
+        "HOIDAP_EMBEDDING_MODEL": str(MODEL),
+        "HOIDAP_ENVIRONMENT": "test",
+    }
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*HOIDAP, *args], env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_ask_json_builds_the_index_on_first_use(env: dict[str, str]) -> None:
+    result = run(env, "ask", "lam lai cccd bi mat o dau", "--json")
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["decision"] == "answer"
+    assert reply["entry_id"] == "cccd-cap-lai"
+    assert reply["hits"][0]["id"] == "cccd-cap-lai"
+    assert (Path(env["HOIDAP_DATA_DIR"]) / "hoidap.db").is_file()
+
+
+def test_index_build_reuses_cached_vectors(env: dict[str, str]) -> None:
+    first = run(env, "index", "build")
+    assert first.returncode == 0, first.stderr
+    assert "12 entries, 60 rows (60 encoded, 0 from cache)" in first.stdout
+    second = run(env, "index", "build")
+    assert "(0 encoded, 60 from cache)" in second.stdout
+
+
+def test_eval_contract(env: dict[str, str]) -> None:
+    result = run(
+        env,
+        "eval",
+        "--faq",
+        str(SAMPLE_FAQ),
+        "--queries",
+        str(SAMPLE_QUERIES),
+        "--oos",
+        str(SAMPLE_OOS),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    for key in (
+        "n_faq",
+        "n_queries",
+        "top1",
+        "top3",
+        "mrr",
+        "answer_rate",
+        "answer_precision",
+        "oos_auroc",
+        "oos_false_answer_rate",
+        "p50_ms",
+        "p95_ms",
+    ):
+        assert key in report
+    assert report["n_faq"] == 12 and report["n_queries"] == 7
+    assert report["top1"] == 1.0 and report["mrr"] == 1.0
+    assert report["oos_false_answer_rate"] == 0.0
+    assert not (Path(env["HOIDAP_DATA_DIR"]) / "index" / "CURRENT").exists()  # live index untouched
+
+
+def test_eval_fields_and_modes(env: dict[str, str]) -> None:
+    result = run(
+        env,
+        "eval",
+        "--faq",
+        str(SAMPLE_FAQ),
+        "--queries",
+        str(SAMPLE_QUERIES),
+        "--fields",
+        "answer",
+        "--mode",
+        "dense",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["mode"] == "dense"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["eval", "--faq", "missing.jsonl", "--queries", str(SAMPLE_QUERIES)],
+            "--faq: no such file",
+        ),
+        (
+            ["eval", "--faq", str(SAMPLE_FAQ), "--queries", str(SAMPLE_QUERIES), "--mode", "fuzzy"],
+            "--mode",
+        ),
+        (
+            [
+                "eval",
+                "--faq",
+                str(SAMPLE_FAQ),
+                "--queries",
+                str(SAMPLE_QUERIES),
+                "--fields",
+                "title",
+            ],
+            "--fields",
+        ),
+    ],
+)
+def test_errors_are_one_line_and_nonzero(env: dict[str, str], args: list[str], message: str) -> None:
+    result = run(env, *args)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+
+
+def test_malformed_line_is_reported_with_its_number(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(SAMPLE_FAQ.read_text("utf-8").splitlines()[0] + "\n{not json\n", "utf-8")
+    result = run(env, "eval", "--faq", str(bad), "--queries", str(SAMPLE_QUERIES))
+    assert result.returncode == 1
+    assert f"{bad}:2: invalid JSON" in result.stderr
+
+
+def test_bad_setting_is_reported(env: dict[str, str]) -> None:
+    result = run({**env, "HOIDAP_ANSWER_THRESHOLD": "high"}, "ask", "hello")
+    assert result.returncode == 1
+    assert "HOIDAP_ANSWER_THRESHOLD" in result.stderr
+
+
+def test_calibrate_writes_thresholds(env: dict[str, str]) -> None:
+    result = run(
+        env,
+        "calibrate",
+        "--faq",
+        str(SAMPLE_FAQ),
+        "--queries",
+        str(SAMPLE_QUERIES),
+        "--oos",
+        str(SAMPLE_OOS),
+        "--target-precision",
+        "0.9",
+        "--max-false-answer-rate",
+        "0.0",
+    )
+    assert result.returncode == 0, result.stderr
+    written = json.loads((Path(env["HOIDAP_DATA_DIR"]) / "calibration.json").read_text())
+    assert set(written["thresholds"]) == {"answer_threshold", "suggest_threshold", "answer_margin"}
+    assert written["report"]["answer_precision"] >= 0.9

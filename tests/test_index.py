@@ -1,0 +1,110 @@
+"""Index lifecycle: round trip, atomic swap under load, failed builds, model guard, cache."""
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.faq import FaqEntry
+from retrieval.encoder import EmbeddingCache
+from retrieval.index import IndexMismatchError, IndexNotFoundError, IndexStore, build_index
+from retrieval.live import LiveIndex
+from retrieval.searcher import SearchConfig
+
+
+def test_round_trip(tmp_path: Path, sample_index, encoder) -> None:
+    store = IndexStore(tmp_path / "index")
+    store.save(sample_index)
+    loaded = store.load(model=encoder.name, dim=encoder.dim)
+    assert loaded.meta == sample_index.meta
+    assert loaded.rows == sample_index.rows
+    assert loaded.entries == sample_index.entries
+    assert np.allclose(loaded.dense.vectors, sample_index.dense.vectors)
+    terms = loaded.pipeline.prepare_query("sang tên sổ đỏ").lexical_terms
+    assert np.allclose(loaded.lexical.scores(terms), sample_index.lexical.scores(terms))
+    assert loaded.meta.model == encoder.name and loaded.meta.dim == 384
+
+
+def test_no_index_and_model_mismatch(tmp_path: Path, sample_index) -> None:
+    store = IndexStore(tmp_path / "index")
+    with pytest.raises(IndexNotFoundError):
+        store.load()
+    store.save(sample_index)
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        store.load(model="intfloat/multilingual-e5-base", dim=768)
+
+
+def test_failed_build_leaves_previous_version_serving(tmp_path: Path, sample_index, monkeypatch) -> None:
+    store = IndexStore(tmp_path / "index")
+    store.save(sample_index)
+    before = store.current_version()
+
+    def broken_save(self, folder):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(sample_index.lexical), "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        store.save(sample_index)
+    assert store.current_version() == before
+    assert store.load().meta.version == before
+    assert not list(store.versions.glob(".build-*"))  # the half-written folder is gone
+
+
+def test_swap_under_concurrent_queries(tmp_path: Path, sample_entries: list[FaqEntry], encoder) -> None:
+    store = IndexStore(tmp_path / "index")
+    first = build_index(sample_entries, encoder)
+    store.save(first)
+    live = LiveIndex(store, encoder, SearchConfig())
+    assert live.refresh()
+    renamed = [e.model_copy(update={"question": e.question + " (mới)"}) for e in sample_entries]
+    second = build_index(renamed, encoder)
+    errors: list[BaseException] = []
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                searcher = live.searcher
+                assert searcher is not None
+                hits = searcher.search(searcher.index.pipeline.prepare_query("đăng ký kết hôn"))
+                answers.append(hits[0].id)
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    for t in threads:
+        t.start()
+    store.save(second)
+    assert live.refresh()
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert answers and set(answers) == {"ket-hon"}
+    assert live.version == second.meta.version
+    assert live.searcher is not None
+    assert live.searcher.index.entries["ket-hon"].question.endswith("(mới)")
+
+
+def test_one_edit_reencodes_one_row(tmp_path: Path, sample_entries: list[FaqEntry], encoder) -> None:
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    first = build_index(sample_entries, encoder, cache=cache)
+    assert first.meta.encoded_rows == first.meta.rows
+    edited = list(sample_entries)
+    edited[0] = edited[0].model_copy(update={"answer": edited[0].answer + " Thêm một câu."})
+    second = build_index(edited, encoder, cache=cache)
+    assert second.meta.encoded_rows == 1
+    assert second.meta.content_hash != first.meta.content_hash
+    cache.close()
+
+
+def test_old_versions_are_pruned(tmp_path: Path, sample_index) -> None:
+    store = IndexStore(tmp_path / "index")
+    for i in range(5):
+        meta = sample_index.meta.__class__(**{**sample_index.meta.__dict__, "version": f"2026010{i}"})
+        sample_index.meta = meta
+        store.save(sample_index)
+    assert sorted(p.name for p in store.versions.iterdir()) == ["20260102", "20260103", "20260104"]
+    assert store.current_version() == "20260104"
