@@ -188,6 +188,7 @@ def _evaluate(faq: Path, queries: Path, oos: Path | None, fields: str, mode: str
 
     if mode not in ("hybrid", "dense", "lexical"):
         raise CliError("--mode takes hybrid, dense or lexical")
+    row_kinds = parse_fields(_field_names(fields))
     if not faq.is_dir():
         _require_file(faq, "--faq")
     _require_file(queries, "--queries")
@@ -197,7 +198,7 @@ def _evaluate(faq: Path, queries: Path, oos: Path | None, fields: str, mode: str
     cache = embedding_cache(s)
     try:
         return run_evaluation(
-            s, load_encoder(s), faq, queries, oos, parse_fields(_field_names(fields)), cast(Mode, mode), cache
+            s, load_encoder(s), faq, queries, oos, row_kinds, cast(Mode, mode), cache
         )
     finally:
         cache.close()

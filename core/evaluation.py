@@ -88,10 +88,11 @@ def read_oos(path: Path) -> list[Query]:
 
 
 def parse_fields(text: str) -> tuple[RowKind, ...]:
-    try:
-        fields = tuple(RowKind(f.strip()) for f in text.split(",") if f.strip())
-    except ValueError as exc:
-        raise ValueError(f"--fields takes question,paraphrases,answer: {exc}") from exc
+    names = [f.strip() for f in text.split(",") if f.strip()]
+    unknown = [n for n in names if n not in {k.value for k in RowKind}]
+    if unknown:
+        raise ValueError(f"--fields takes question,paraphrases,answer; unknown: {', '.join(unknown)}")
+    fields = tuple(RowKind(n) for n in names)
     if not fields:
         raise ValueError("--fields names no field")
     return fields

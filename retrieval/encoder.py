@@ -42,7 +42,9 @@ class SentenceTransformerEncoder:
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # a progress bar per model load is noise in logs and CLIs
         torch.set_num_threads(threads)
         try:
             self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)

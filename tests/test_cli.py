@@ -163,5 +163,10 @@ def test_calibrate_writes_thresholds(env: dict[str, str]) -> None:
     )
     assert result.returncode == 0, result.stderr
     written = json.loads((Path(env["HOIDAP_DATA_DIR"]) / "calibration.json").read_text())
-    assert set(written["thresholds"]) == {"answer_threshold", "suggest_threshold", "answer_margin"}
+    assert set(written["thresholds"]) == {
+        "answer_threshold",
+        "passage_answer_threshold",
+        "suggest_threshold",
+        "answer_margin",
+    }
     assert written["report"]["answer_precision"] >= 0.9

@@ -33,7 +33,9 @@ class DiacriticsRestorer:
         self._unigrams: Counter[str] = Counter()
         self._bigrams: Counter[tuple[str, str]] = Counter()
         for text in texts:
-            self._count(tokens(fold_case(text)))
+            toks = tokens(fold_case(text))
+            if not needs_restoration(toks):  # unaccented phrasings would teach it to leave words bare
+                self._count(toks)
         self._total = sum(self._unigrams.values()) or 1
         self._vocab = len(self._unigrams) + 1
         candidates: dict[str, list[str]] = {}
