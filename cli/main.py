@@ -24,8 +24,10 @@ app = typer.Typer(
 )
 model_app = typer.Typer(help="The embedding model.", no_args_is_help=True)
 index_app = typer.Typer(help="The search index.", no_args_is_help=True)
+faq_app = typer.Typer(help="The curated Q&A content.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(index_app, name="index")
+app.add_typer(faq_app, name="faq")
 
 
 class CliError(Exception):
@@ -118,6 +120,26 @@ def index_build() -> None:
         f"index {m.version}: {m.entries} entries, {m.rows} rows ({m.encoded_rows} encoded, "
         f"{m.rows - m.encoded_rows} from cache), {m.dense_kind} search, {m.build_seconds:.1f} s"
     )
+
+
+@faq_app.command("lint")
+def faq_lint(
+    content: Annotated[Path | None, typer.Option(help="Content folder (default: HOIDAP_FAQ_DIR).")] = None,
+) -> None:
+    """Check the content: schema, duplicates, placeholders, legal basis, outdated terms."""
+    from core.faq import default_content_dir
+    from core.faq_lint import lint
+
+    s = settings()
+    folder = content or s.faq_dir or default_content_dir()
+    eval_dir = folder.parent / "eval"
+    count, problems = lint(folder, eval_dir if eval_dir.is_dir() else None)
+    for problem in problems:
+        typer.echo(str(problem))
+    categories = len(list(folder.glob("*.yaml")))
+    typer.echo(f"{count} entries in {categories} categories: {len(problems)} problem(s)", err=True)
+    if problems:
+        raise typer.Exit(code=1)
 
 
 def _reply_json(reply: Any) -> dict[str, Any]:

@@ -6,10 +6,12 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from core.db.models import Interaction
 from core.decision import Outcome, Thresholds, decide
+from core.faq import FaqEntry
 from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage, Reply, Suggestion
 from core.privacy import mask_personal_data, pseudonymise
@@ -65,9 +67,12 @@ class HitCache:
 
 @dataclass(frozen=True)
 class _Ranked:
+    """Hits with the index they came from, so a swap mid-request cannot mix two versions."""
+
     hits: tuple[Hit, ...]
     cached: bool
     version: str | None
+    entries: Mapping[str, FaqEntry]
 
 
 class AnswerService:
@@ -111,23 +116,23 @@ class AnswerService:
     def _rank(self, text: str, timer: StageTimer) -> _Ranked:
         searcher = self.live.searcher
         if searcher is None:
-            return _Ranked((), False, None)
+            return _Ranked((), False, None, {})
         version = searcher.index.meta.version
+        entries = searcher.index.entries
         restore = self.settings.restore_diacritics
         prepared = timer.run("normalise", lambda: searcher.index.pipeline.prepare_query(text, restore))
         key = (version, prepared.dense_text)
         cached = self._cache.get(key)
         if cached is not None:
-            return _Ranked(cached, True, version)
+            return _Ranked(cached, True, version, entries)
         hits = tuple(searcher.search(prepared, k=max(5, self.thresholds.max_suggestions), timer=timer))
         self._cache.put(key, hits)
-        return _Ranked(hits, False, version)
+        return _Ranked(hits, False, version, entries)
 
     def _render(
         self, interaction_id: str, outcome: Outcome, ranked: _Ranked, values: dict[str, str]
     ) -> Reply:
-        searcher = self.live.searcher
-        entries = searcher.index.entries if searcher else {}
+        entries = ranked.entries
         if outcome.decision is Decision.ANSWER and outcome.top and outcome.top.id in entries:
             entry = entries[outcome.top.id]
             return Reply(
@@ -140,6 +145,7 @@ class AnswerService:
                 links=tuple(entry.links),
                 hits=ranked.hits,
                 cached=ranked.cached,
+                index_version=ranked.version,
             )
         if outcome.decision is Decision.SUGGEST:
             suggestions = tuple(
@@ -155,6 +161,7 @@ class AnswerService:
                 suggestions=suggestions,
                 hits=ranked.hits,
                 cached=ranked.cached,
+                index_version=ranked.version,
             )
         return Reply(
             interaction_id,
@@ -162,6 +169,7 @@ class AnswerService:
             fill(FALLBACK, values),
             hits=ranked.hits,
             cached=ranked.cached,
+            index_version=ranked.version,
         )
 
     def _log(self, message: IncomingMessage, reply: Reply, latency_ms: float) -> None:
@@ -184,6 +192,6 @@ class AnswerService:
                 ],
                 latency_ms=round(latency_ms, 2),
                 cached=reply.cached,
-                index_version=self.live.version,
+                index_version=reply.index_version,
             )
         )

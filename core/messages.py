@@ -42,5 +42,6 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     hits: tuple[Hit, ...] = ()
     cached: bool = False
+    index_version: str | None = None
     latency_ms: float = 0.0
     stages_ms: dict[str, float] = field(default_factory=dict)

@@ -15,12 +15,14 @@ from core.interaction_log import InteractionLog
 from core.settings import Settings
 from retrieval.encoder import EmbeddingCache, Encoder, load_encoder
 from retrieval.index import (
+    ALL_FIELDS,
     IndexMismatchError,
     IndexNotFoundError,
     IndexStore,
     Progress,
     SearchIndex,
     build_index,
+    content_hash,
 )
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
@@ -72,11 +74,16 @@ def rebuild_index(
 
 
 def load_or_build_index(settings: Settings, encoder: Encoder) -> SearchIndex:
+    """The current index, rebuilt first when missing, built by another model, or older than the content."""
+    entries = content_entries(settings)
     store = IndexStore(settings.index_dir)
     try:
-        return store.load(model=encoder.name, dim=encoder.dim)
+        index = store.load(model=encoder.name, dim=encoder.dim)
     except (IndexNotFoundError, IndexMismatchError):
-        return rebuild_index(settings, encoder)
+        return rebuild_index(settings, encoder, entries)
+    if index.meta.content_hash != content_hash(entries, ALL_FIELDS):
+        return rebuild_index(settings, encoder, entries)
+    return index
 
 
 @dataclass
