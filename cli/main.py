@@ -179,7 +179,9 @@ def serve(
     import uvicorn
 
     from bot.web.app import create_app
+    from core.memory import limit_malloc_arenas
 
+    limit_malloc_arenas()
     _quiet_libraries()
     s = settings()
     with errors():
@@ -219,9 +221,7 @@ def _evaluate(faq: Path, queries: Path, oos: Path | None, fields: str, mode: str
     s = settings()
     cache = embedding_cache(s)
     try:
-        return run_evaluation(
-            s, load_encoder(s), faq, queries, oos, row_kinds, cast(Mode, mode), cache
-        )
+        return run_evaluation(s, load_encoder(s), faq, queries, oos, row_kinds, cast(Mode, mode), cache)
     finally:
         cache.close()
 

@@ -30,8 +30,20 @@ _DISTRICT = re.compile(
 )
 _HOUSEHOLD_BOOK = re.compile(r"\bsổ (hộ khẩu|tạm trú)\b")
 _PAST_MARKERS = (
-    "không còn", "đã bỏ", "bãi bỏ", "hết giá trị", "không cần", "không phải", "không dùng",
-    "thay cho", "thay thế", "trước đây", "trước ngày", "đã bị", "không được yêu cầu", "không có giá trị",
+    "không còn",
+    "đã bỏ",
+    "bãi bỏ",
+    "hết giá trị",
+    "không cần",
+    "không phải",
+    "không dùng",
+    "thay cho",
+    "thay thế",
+    "trước đây",
+    "trước ngày",
+    "đã bị",
+    "không được yêu cầu",
+    "không có giá trị",
 )
 
 
@@ -125,7 +137,9 @@ def check_eval_files(folder: Path, ids: set[str]) -> list[Problem]:
     if golden.is_file():
         for lineno, row in read_jsonl(golden):
             if row.get("gold_id") not in ids:
-                problems.append(Problem(f"{golden}:{lineno}", str(row.get("gold_id")), "gold id is not an entry"))
+                problems.append(
+                    Problem(f"{golden}:{lineno}", str(row.get("gold_id")), "gold id is not an entry")
+                )
     return problems
 
 
@@ -139,11 +153,17 @@ def lint(content_dir: Path, eval_dir: Path | None = None) -> tuple[int, list[Pro
     for path in sorted(content_dir.glob("*.yaml")):
         lines.update({i: f"{path}:{n}" for i, n in _entry_lines(path).items()})
     problems = [
-        Problem(lines.get(e.id, str(content_dir)), e.id, message) for e in entries for message in check_entry(e)
+        Problem(lines.get(e.id, str(content_dir)), e.id, message)
+        for e in entries
+        for message in check_entry(e)
     ]
     for a, b, similarity in near_duplicates(entries):
         problems.append(
-            Problem(lines.get(b.id, str(content_dir)), b.id, f"question nearly duplicates {a.id} ({similarity:.2f})")
+            Problem(
+                lines.get(b.id, str(content_dir)),
+                b.id,
+                f"question nearly duplicates {a.id} ({similarity:.2f})",
+            )
         )
     if eval_dir is not None:
         problems += check_eval_files(eval_dir, {e.id for e in entries})

@@ -12,6 +12,7 @@ from core.db.engine import make_engine, migrate
 from core.decision import Thresholds
 from core.faq import FaqEntry, default_content_dir, load_content_dir, published
 from core.interaction_log import InteractionLog
+from core.memory import release_free_memory
 from core.settings import Settings
 from retrieval.encoder import EmbeddingCache, Encoder, load_encoder
 from retrieval.index import (
@@ -101,4 +102,5 @@ def start_runtime(settings: Settings, encoder: Encoder | None = None) -> Runtime
     live = LiveIndex(IndexStore(settings.index_dir), encoder, search_config(settings))
     live.install(load_or_build_index(settings, encoder))
     service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
+    release_free_memory()
     return Runtime(settings, engine, encoder, live, service)

@@ -34,17 +34,36 @@ class Encoder(Protocol):
     def encode_passages(self, texts: Sequence[str]) -> Vectors: ...
 
 
+def cpu_has_bf16() -> bool:
+    """True when the CPU multiplies bfloat16 natively (AMX or AVX512-BF16)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
 class SentenceTransformerEncoder:
-    """Wraps a sentence-transformers model; inputs are always NFC (NFD tokenises badly)."""
+    """Wraps a sentence-transformers model; inputs are always NFC (NFD tokenises badly).
+
+    Queries are encoded one at a time in float32 (bfloat16 only adds overhead there);
+    batches of passages may use bfloat16 autocast where the CPU supports it.
+    """
 
     def __init__(
-        self, model_path: str, name: str, query_prompt: str, passage_prompt: str, threads: int
+        self,
+        model_path: str,
+        name: str,
+        query_prompt: str,
+        passage_prompt: str,
+        threads: int,
+        bf16_passages: bool = False,
     ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # a progress bar per model load is noise in logs and CLIs
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise in logs and CLIs
         torch.set_num_threads(threads)
         try:
             self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
@@ -58,23 +77,26 @@ class SentenceTransformerEncoder:
         self.dim = int(dimension() or 0)
         self._query_prompt = query_prompt
         self.passage_prompt = passage_prompt
+        self.bf16_passages = bf16_passages
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
 
-    def _encode(self, texts: Sequence[str], prompt: str) -> Vectors:
+    def _encode(self, texts: Sequence[str], prompt: str, bf16: bool) -> Vectors:
+        import torch
+
         batch = [prompt + nfc(t) for t in texts]
         if not batch:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
+        with self._lock, torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             vectors = self._model.encode(
                 batch, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
             )
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts, self._query_prompt)
+        return self._encode(texts, self._query_prompt, bf16=False)
 
     def encode_passages(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts, self.passage_prompt)
+        return self._encode(texts, self.passage_prompt, bf16=self.bf16_passages)
 
 
 def resolve_model_path(settings: Settings, *, auto_install: bool = True) -> str:
@@ -93,12 +115,14 @@ def resolve_model_path(settings: Settings, *, auto_install: bool = True) -> str:
 
 
 def load_encoder(settings: Settings) -> SentenceTransformerEncoder:
+    bf16 = settings.embedding_bf16 == "on" or (settings.embedding_bf16 == "auto" and cpu_has_bf16())
     return SentenceTransformerEncoder(
         resolve_model_path(settings),
         settings.embedding_model,
         settings.query_prompt,
         settings.passage_prompt,
         settings.embedding_threads,
+        bf16_passages=bf16,
     )
 
 

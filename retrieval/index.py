@@ -168,15 +168,17 @@ def build_index(
 def _encode_in_batches(
     encoder: Encoder, cache: EmbeddingCache | None, texts: list[str], progress: Progress
 ) -> tuple[NDArray[np.float32], int]:
-    parts, encoded, step = [], 0, 256
-    for start in range(0, len(texts), step):
-        vectors, fresh = encode_passages_cached(encoder, cache, texts[start : start + step])
-        parts.append(vectors)
+    """Encode in chunks of similar length (less padding), reporting progress per chunk."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    encoded, step = 0, 256
+    for start in range(0, len(order), step):
+        chunk = order[start : start + step]
+        part, fresh = encode_passages_cached(encoder, cache, [texts[i] for i in chunk])
+        vectors[chunk] = part
         encoded += fresh
         progress("encode", min(start + step, len(texts)), len(texts))
-    if not parts:
-        return np.zeros((0, encoder.dim), dtype=np.float32), 0
-    return np.concatenate(parts), encoded
+    return vectors, encoded
 
 
 class IndexStore:

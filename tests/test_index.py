@@ -110,7 +110,9 @@ def test_old_versions_are_pruned(tmp_path: Path, sample_index) -> None:
     assert store.current_version() == "20260104"
 
 
-def test_runtime_rebuilds_when_content_changed(tmp_path: Path, sample_entries: list[FaqEntry], encoder) -> None:
+def test_runtime_rebuilds_when_content_changed(
+    tmp_path: Path, sample_entries: list[FaqEntry], encoder
+) -> None:
     from core.runtime import load_or_build_index
     from core.settings import Settings
     from tests.conftest import write_content_dir
@@ -119,7 +121,10 @@ def test_runtime_rebuilds_when_content_changed(tmp_path: Path, sample_entries: l
     settings = Settings(data_dir=tmp_path / "var", faq_dir=content, _env_file=None)
     first = load_or_build_index(settings, encoder)
     assert load_or_build_index(settings, encoder).meta.version == first.meta.version  # unchanged: reused
-    edited = [e.model_copy(update={"answer": e.answer + " Cập nhật."}) if e.id == "lltp" else e for e in sample_entries]
+    edited = [
+        e.model_copy(update={"answer": e.answer + " Cập nhật."}) if e.id == "lltp" else e
+        for e in sample_entries
+    ]
     write_content_dir(content, edited)
     second = load_or_build_index(settings, encoder)
     assert second.meta.version != first.meta.version

@@ -22,6 +22,9 @@ from core.text.normalize import (
         ("xoè", "xòe"),
         ("hoàng", "hoàng"),  # a final consonant keeps the mark on the second vowel
         ("quý", "quý"),  # "qu" is a consonant: the mark stays on y
+        ("qúy", "quý"),
+        ("uỷ ban", "ủy ban"),
+        ("Uỷ ban", "Ủy ban"),
         ("giữa", "giữa"),
         ("người", "người"),
         ("ngoài", "ngoài"),

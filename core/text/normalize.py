@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Combining marks that carry the tone (as opposed to vowel quality: breve, circumflex, horn).
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -36,15 +37,29 @@ def clean(text: str) -> str:
     return collapse_spaces(unify_tone_marks(text))
 
 
+@lru_cache(maxsize=16384)  # an index build folds each row text several times
 def fold_case(text: str) -> str:
     return clean(text).lower()
 
 
+def _strip_table() -> dict[int, int | None]:
+    table: dict[int, int | None] = {ord("đ"): ord("d"), ord("Đ"): ord("D")}
+    for cp in range(0xC0, 0x2000):
+        decomposed = unicodedata.normalize("NFD", chr(cp))
+        base = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if len(base) == 1 and base != chr(cp):
+            table[cp] = ord(base)
+    for cp in range(0x300, 0x370):  # combining marks left by decomposed input
+        table[cp] = None
+    return table
+
+
+_STRIP = _strip_table()
+
+
 def strip_diacritics(text: str) -> str:
     """Remove every diacritic (and đ→d): the form citizens type without a Vietnamese keyboard."""
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return nfc(bare.replace("đ", "d").replace("Đ", "D"))
+    return text.translate(_STRIP)
 
 
 def has_diacritics(token: str) -> bool:
@@ -81,6 +96,7 @@ def _tone_position(base: str) -> int | None:
     return first + 1
 
 
+@lru_cache(maxsize=65536)  # the same few thousand syllables recur in every text
 def _retone_word(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tone_marks = [ch for ch in decomposed if ch in _TONES]
@@ -93,9 +109,14 @@ def _retone_word(word: str) -> str:
     return nfc(bare[: position + 1] + tone_marks[0] + bare[position + 1 :])
 
 
-_WORD_RE = re.compile(r"[^\W\d_]+")
+# Letter pairs whose tone mark may sit in the other place (hoà, thuý, uỷ, qúy).
+_RETONE_PAIR = r"(?:[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ]|[qQ][ùúủũụÙÚỦŨỤ])"
+_RETONE_PAIR_RE = re.compile(_RETONE_PAIR)
+_RETONE_WORD_RE = re.compile(rf"[^\W\d_]*{_RETONE_PAIR}[^\W\d_]*")
 
 
 def unify_tone_marks(text: str) -> str:
     """Put every tone mark in one canonical (traditional) place: hoà→hòa, thuý→thúy."""
-    return _WORD_RE.sub(lambda m: _retone_word(m.group(0)), text)
+    if not _RETONE_PAIR_RE.search(text):  # most texts: nothing to move, skip the word scan
+        return text
+    return _RETONE_WORD_RE.sub(lambda m: _retone_word(m.group(0)), text)

@@ -17,6 +17,7 @@ from core.text.restore import DiacriticsRestorer, needs_restoration
 
 MAX_QUERY_TOKENS = 96  # long messages keep their head; restoration cost grows with length
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*\w+\s*\}\}")
+_CODE_SEPARATOR_RE = re.compile(r"[-./]")
 _CODE_RE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]+(?:[-./][a-z0-9]+)*$")
 
 
@@ -36,9 +37,8 @@ def lexical_terms(text: str) -> list[str]:
     terms = list(syllables)
     terms.extend(f"{a}_{b}" for a, b in pairwise(syllables))
     for syl in syllables:
-        parts = re.split(r"[-./]", syl)
-        if len(parts) > 1:
-            terms.extend(p for p in parts if p)
+        if _CODE_SEPARATOR_RE.search(syl):
+            terms.extend(p for p in _CODE_SEPARATOR_RE.split(syl) if p)
     return terms
 
 
