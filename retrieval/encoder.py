@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,6 +79,7 @@ class SentenceTransformerEncoder:
         self.passage_prompt = passage_prompt
         self.bf16_passages = bf16_passages
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
+        self._mean_normalized = _is_mean_pooled_and_normalized(self._model)
 
     def _encode(self, texts: Sequence[str], prompt: str, bf16: bool) -> Vectors:
         import torch
@@ -93,10 +94,41 @@ class SentenceTransformerEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        if len(texts) == 1 and self._mean_normalized:
+            return self._encode_one(self._query_prompt + nfc(texts[0]))[None, :]
         return self._encode(texts, self._query_prompt, bf16=False)
+
+    def _encode_one(self, text: str) -> NDArray[np.float32]:
+        """One query straight through the transformer: the hot path of every answer.
+
+        Same result as ``SentenceTransformer.encode`` (mean pooling over all tokens of the
+        single, unpadded text, then L2 normalisation) without its batching machinery,
+        which costs about 3 ms of a 20 ms query.
+        """
+        import torch
+
+        transformer: Any = self._model[0]  # sentence_transformers.models.Transformer
+        features = transformer.tokenizer(
+            [text], return_tensors="pt", truncation=True, max_length=transformer.max_seq_length
+        )
+        with self._lock, torch.inference_mode():
+            hidden = transformer.auto_model(**features).last_hidden_state[0]
+            vector = torch.nn.functional.normalize(hidden.mean(dim=0), dim=0)
+        return vector.numpy().astype(np.float32)
 
     def encode_passages(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts, self.passage_prompt, bf16=self.bf16_passages)
+
+
+def _is_mean_pooled_and_normalized(model: object) -> bool:
+    """True for the module stack [Transformer, mean Pooling, Normalize] the fast path reproduces."""
+    modules = [type(m).__name__ for m in model]  # type: ignore[attr-defined]
+    if modules != ["Transformer", "Pooling", "Normalize"]:
+        return False
+    pooling = model[1]  # type: ignore[index]
+    return getattr(pooling, "pooling_mode", None) == "mean" or bool(
+        getattr(pooling, "pooling_mode_mean_tokens", False)
+    )
 
 
 def resolve_model_path(settings: Settings, *, auto_install: bool = True) -> str:

@@ -98,3 +98,12 @@ def test_install_is_skipped_when_already_installed() -> None:
 def test_reader_rejects_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError):
         read_packed_model(tmp_path / "missing.bin")
+
+
+def test_single_query_fast_path_equals_batch_encoding(
+    encoder: SentenceTransformerEncoder, sentences: list[str]
+) -> None:
+    assert encoder._mean_normalized
+    fast = np.stack([encoder.encode_queries([s])[0] for s in sentences[:20]])
+    batch = encoder.encode_queries(sentences[:20])
+    assert (fast * batch).sum(axis=1).min() >= 0.99999
