@@ -4,8 +4,9 @@ The confidence signal is the dense cosine of the fused top hit: measured on our
 sets it separates out-of-scope questions far better than the fused rank score.
 Which row matched matters: a stored question or phrasing that matches means a
 citizen asked this very question before, while a match on an answer passage only
-says the topic is related (and query-to-passage cosines run higher), so passage
-matches must clear a higher bar. A margin rule refuses a confident answer when the
+says the topic is related (and query-to-passage cosines run higher). So an entry
+is confident when one of its questions or phrasings clears the answer threshold,
+or failing that, when its answer passage clears the higher passage threshold. A margin rule refuses a confident answer when the
 runner-up is too close. See docs/DECISIONS.md for the measurements.
 """
 
@@ -17,24 +18,21 @@ from pathlib import Path
 
 from core.messages import Decision
 from core.settings import Settings
-from retrieval.types import Hit, RowKind
+from retrieval.types import Hit
 
 THRESHOLD_FIELDS = ("answer_threshold", "passage_answer_threshold", "suggest_threshold", "answer_margin")
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer_threshold: float  # dense cosine needed when a question or phrasing matched
-    passage_answer_threshold: float  # ... when only an answer passage matched
+    answer_threshold: float  # dense cosine a stored question or phrasing must reach
+    passage_answer_threshold: float  # ... or, failing that, the answer passage
     suggest_threshold: float
     answer_margin: float
     max_suggestions: int = 3
 
     def confident(self, hit: Hit) -> bool:
-        needed = (
-            self.passage_answer_threshold if hit.matched_kind is RowKind.ANSWER else self.answer_threshold
-        )
-        return hit.dense >= needed
+        return hit.dense_question >= self.answer_threshold or hit.dense >= self.passage_answer_threshold
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Thresholds:

@@ -103,6 +103,7 @@ class SearchIndex:
         self.lexical = lexical
         order = {e.id: i for i, e in enumerate(entries)}
         self.row_entry = np.array([order[r.entry_id] for r in rows], dtype=np.int64)
+        self.row_is_answer = np.array([r.kind is RowKind.ANSWER for r in rows], dtype=bool)
         self.entry_ids = [e.id for e in entries]
         self.rows_of: list[NDArray[np.int64]] = [np.zeros(0, np.int64)] * len(entries)
         for i, rows_idx in _group(self.row_entry).items():

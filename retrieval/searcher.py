@@ -85,15 +85,18 @@ class HybridSearcher:
 
     def _entry_scores(
         self, vector: NDArray[np.float32] | None, entry: int, lexical_all: NDArray[np.float32]
-    ) -> tuple[float, float, int]:
-        """Exact dense cosine and lexical score of an entry (best row each) and its best row."""
+    ) -> tuple[float, float, float, int]:
+        """Exact scores of an entry, best row each: dense over all rows, dense over its questions
+        and phrasings only, lexical; and the row that matched best."""
         rows = self.index.rows_of[entry]
         lexical = float(lexical_all[rows].max()) if len(rows) else 0.0
         if vector is None:
             best_row = int(rows[int(np.argmax(lexical_all[rows]))])
-            return 0.0, lexical, best_row
+            return 0.0, 0.0, lexical, best_row
         dense = self.index.dense.scores_for(vector, rows)
-        return float(dense.max()), lexical, int(rows[int(np.argmax(dense))])
+        asked = dense[~self.index.row_is_answer[rows]]
+        dense_question = float(asked.max()) if len(asked) else 0.0
+        return float(dense.max()), dense_question, lexical, int(rows[int(np.argmax(dense))])
 
     def _fuse(
         self,
@@ -110,7 +113,7 @@ class HybridSearcher:
         coded = set().union(*(self.index.code_entries.get(c, set()) for c in query.codes))
         hits = []
         for entry in candidates:
-            dense, lexical, row = self._entry_scores(vector, entry, lexical_all)
+            dense, dense_question, lexical, row = self._entry_scores(vector, entry, lexical_all)
             entry_id = self.index.entry_ids[entry]
             if self.config.mode == "dense":
                 fused = dense
@@ -125,6 +128,8 @@ class HybridSearcher:
             if entry_id in coded:
                 fused += CODE_BONUS
             matched = self.index.rows[row]
-            hits.append(Hit(entry_id, float(fused), dense, lexical, matched.text, matched.kind))
+            hits.append(
+                Hit(entry_id, float(fused), dense, lexical, matched.text, matched.kind, dense_question)
+            )
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits

@@ -31,3 +31,4 @@ class Hit:
     lexical: float
     matched_text: str
     matched_kind: RowKind = RowKind.QUESTION
+    dense_question: float = 0.0  # best dense cosine over the entry's own questions and phrasings

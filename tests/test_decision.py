@@ -15,7 +15,8 @@ T = Thresholds(
 
 
 def hit(id_: str, score: float, dense: float, kind: RowKind = RowKind.PARAPHRASE) -> Hit:
-    return Hit(id_, score, dense, 0.0, "", kind)
+    asked = dense if kind is not RowKind.ANSWER else 0.0
+    return Hit(id_, score, dense, 0.0, "", kind, asked)
 
 
 @pytest.mark.parametrize(
@@ -38,10 +39,12 @@ def hit(id_: str, score: float, dense: float, kind: RowKind = RowKind.PARAPHRASE
         ([hit("a", 0.86, 0.86), hit("b", 0.80, 0.80)], Decision.SUGGEST, 1),
         ([hit("a", 0.81, 0.81)], Decision.FALLBACK, 0),
         ([hit("a", 1.5, 0.80)], Decision.FALLBACK, 0),  # a high fused score alone is not confidence
-        # a match on an answer passage must clear the higher passage bar
+        # an entry known only by its answer passage must clear the higher passage bar
         ([hit("a", 0.93, 0.93, RowKind.ANSWER), hit("b", 0.85, 0.85)], Decision.SUGGEST, 2),
         ([hit("a", 0.96, 0.96, RowKind.ANSWER), hit("b", 0.85, 0.85)], Decision.ANSWER, 0),
         ([hit("a", 0.93, 0.93, RowKind.QUESTION), hit("b", 0.85, 0.85)], Decision.ANSWER, 0),
+        # the passage matched best, but one of the entry's own questions also clears the bar
+        ([Hit("a", 0.93, 0.93, 0, "", RowKind.ANSWER, 0.90), hit("b", 0.85, 0.85)], Decision.ANSWER, 0),
     ],
 )
 def test_decisions(hits: list[Hit], decision: Decision, n_suggestions: int) -> None:
