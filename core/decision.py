@@ -6,8 +6,9 @@ Which row matched matters: a stored question or phrasing that matches means a
 citizen asked this very question before, while a match on an answer passage only
 says the topic is related (and query-to-passage cosines run higher). So an entry
 is confident when one of its questions or phrasings clears the answer threshold,
-or failing that, when its answer passage clears the higher passage threshold. A margin rule refuses a confident answer when the
-runner-up is too close. See docs/DECISIONS.md for the measurements.
+or failing that, when its answer passage clears the higher passage threshold.
+A margin rule refuses a confident answer when the runner-up is too close.
+See docs/DECISIONS.md for the measurements.
 """
 
 from __future__ import annotations
