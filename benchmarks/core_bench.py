@@ -301,6 +301,11 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
         results["serving"] = measure_serving(queries[: 100 if quick else 300], work)
         log("quality …")
         results["quality"] = measure_quality(settings, encoder, quick)
+    if not quick and CATALOG.is_file():
+        from benchmarks.catalog_bench import measure as measure_catalog
+
+        log("national catalog …")
+        results["catalog"] = measure_catalog()
     encode = results["answer_service"]["stage_median_ms"].get("encode", 0.0)
     results["encode_ratio_to_c"] = round(encode / results["c_engine_encode_median_ms"], 2)
     results["meta"] = {
@@ -426,6 +431,24 @@ def render(r: dict[str, Any]) -> str:
                 ]
             )
         )
+    if "catalog" in r:
+        c, imp = r["catalog"], r["catalog"]["import"]
+        lines += [
+            "",
+            "## National catalog as a second source (`python -m benchmarks.catalog_bench`)",
+            "",
+            f"Import of {imp['records_read']} records: {imp['seconds']} s, {imp['index_rows']} index rows, "
+            f"{imp['index_mib']} MiB on disk.",
+            "",
+            "Share of replies that lead to the right entry (answer, card or first suggestion):",
+            "",
+            _row(["set", "without catalog", "with catalog"]),
+            _row(["---"] * 3),
+            _row(["golden set", c["golden_without_catalog"], c["golden_with_catalog"]]),
+            _row(["20 catalog-only questions (right procedure card)", "-", c["catalog_queries_right_card"]]),
+        ]
+        for miss in c["catalog_queries_misses"]:
+            lines.append(f"- missed: {miss['query']} → {miss['decision']} {miss['got']}")
     for name, q in r.get("quality", {}).items():
         if q.get("by_style"):
             lines += [

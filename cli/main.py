@@ -28,6 +28,8 @@ faq_app = typer.Typer(help="The curated Q&A content.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(index_app, name="index")
 app.add_typer(faq_app, name="faq")
+import_app = typer.Typer(help="Bring data in.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 
 class CliError(Exception):
@@ -140,6 +142,37 @@ def faq_lint(
     typer.echo(f"{count} entries in {categories} categories: {len(problems)} problem(s)", err=True)
     if problems:
         raise typer.Exit(code=1)
+
+
+@import_app.command("catalog")
+def import_catalog_command(
+    file: Annotated[Path, typer.Argument(help="JSONL in the national catalog's format.")],
+    level: Annotated[
+        list[str] | None, typer.Option(help='Keep these levels, e.g. --level "Cấp tỉnh" --level "Cấp xã".')
+    ] = None,
+    field: Annotated[list[str] | None, typer.Option(help="Keep these fields (lĩnh vực).")] = None,
+) -> None:
+    """Import national procedure records (all or nothing) and index them as a second source."""
+    import time
+
+    from core.catalog import read_catalog
+    from core.runtime import import_catalog, open_database
+    from retrieval.encoder import load_encoder
+
+    _quiet_libraries()
+    s = settings()
+    started = time.perf_counter()
+    with errors():
+        procedures, total = read_catalog(_require_file(file, "FILE"), level or (), field or ())
+        if not procedures:
+            raise CliError("no record matches the --level/--field filters")
+        engine = open_database(s)
+        index = import_catalog(s, engine, load_encoder(s), procedures)
+        engine.dispose()
+    typer.echo(
+        f"imported {len(procedures)} of {total} records; catalog index {index.meta.version}: "
+        f"{index.meta.rows} rows in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def _reply_json(reply: Any) -> dict[str, Any]:

@@ -9,6 +9,9 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
+from numpy.typing import NDArray
+
 from core.db.models import Interaction
 from core.decision import Outcome, Thresholds, decide
 from core.faq import FaqEntry
@@ -28,6 +31,7 @@ from core.replies import (
 from core.settings import Settings
 from core.smalltalk import SmallTalk, classify
 from core.text.normalize import tokens
+from core.text.pipeline import PreparedQuery
 from retrieval.live import LiveIndex
 from retrieval.searcher import StageTimer
 from retrieval.types import Hit
@@ -65,6 +69,15 @@ class HitCache:
                 self._items.popitem(last=False)
 
 
+@dataclass
+class _Query:
+    """One question on its way through the FAQ and the catalog: prepared and encoded once."""
+
+    text: str
+    prepared: PreparedQuery | None = None
+    vector: NDArray[np.float32] | None = None
+
+
 @dataclass(frozen=True)
 class _Ranked:
     """Hits with the index they came from, so a swap mid-request cannot mix two versions."""
@@ -77,10 +90,16 @@ class _Ranked:
 
 class AnswerService:
     def __init__(
-        self, settings: Settings, live: LiveIndex, log: InteractionLog, thresholds: Thresholds
+        self,
+        settings: Settings,
+        live: LiveIndex,
+        log: InteractionLog,
+        thresholds: Thresholds,
+        catalog: LiveIndex | None = None,
     ) -> None:
         self.settings = settings
         self.live = live
+        self.catalog = catalog  # the national procedure catalog, consulted when the FAQ cannot answer
         self.log = log
         self.thresholds = thresholds
         self._cache = HitCache(settings.cache_size)
@@ -109,23 +128,67 @@ class AnswerService:
         small = classify(text)
         if small is not None:
             return Reply(interaction_id, Decision.SMALLTALK, fill(_SMALLTALK_TEXT[small], values))
-        ranked = self._rank(text, timer)
+        query = _Query(text)
+        ranked = self._rank(self.live, query, timer)
         outcome = timer.run("decide", lambda: decide(list(ranked.hits), self.thresholds))
+        if self.catalog is not None:
+            card = self._catalog_card(interaction_id, query, outcome, timer)
+            if card is not None:
+                return card
         return self._render(interaction_id, outcome, ranked, values)
 
-    def _rank(self, text: str, timer: StageTimer) -> _Ranked:
-        searcher = self.live.searcher
+    def _catalog_card(
+        self, interaction_id: str, query: _Query, faq: Outcome, timer: StageTimer
+    ) -> Reply | None:
+        """A procedure card when the national catalog knows the procedure and the FAQ does not.
+
+        A curated answer outranks a card for the same need: the card wins over an answer only
+        when the procedure name matches clearly better than any stored question (then the need
+        is evidently another one), and over suggestions or a fallback when it matches better.
+        Catalog names repeat across levels, so no margin between catalog candidates is asked.
+        """
+        assert self.catalog is not None
+        ranked = self._rank(self.catalog, query, timer)
+        top = ranked.hits[0] if ranked.hits else None
+        if top is None or top.id not in ranked.entries or not self.thresholds.confident(top):
+            return None
+        if faq.top is not None:
+            margin = self.settings.catalog_margin if faq.decision is Decision.ANSWER else 0.0
+            if top.dense_question < faq.top.dense_question + margin:
+                return None
+        entry = ranked.entries[top.id]
+        return Reply(
+            interaction_id,
+            Decision.CATALOG,
+            entry.answer,
+            entry_id=entry.id,
+            question=entry.question,
+            links=tuple(entry.links),
+            hits=ranked.hits,
+            cached=ranked.cached,
+            index_version=ranked.version,
+        )
+
+    def _rank(self, live: LiveIndex, query: _Query, timer: StageTimer) -> _Ranked:
+        searcher = live.searcher
         if searcher is None:
             return _Ranked((), False, None, {})
         version = searcher.index.meta.version
         entries = searcher.index.entries
-        restore = self.settings.restore_diacritics
-        prepared = timer.run("normalise", lambda: searcher.index.pipeline.prepare_query(text, restore))
+        if query.prepared is None:  # prepared once, by the FAQ's pipeline, for every source
+            restore = self.settings.restore_diacritics
+            query.prepared = timer.run(
+                "normalise", lambda: searcher.index.pipeline.prepare_query(query.text, restore)
+            )
+        prepared = query.prepared
         key = (version, prepared.dense_text)
         cached = self._cache.get(key)
         if cached is not None:
             return _Ranked(cached, True, version, entries)
-        hits = tuple(searcher.search(prepared, k=max(5, self.thresholds.max_suggestions), timer=timer))
+        if query.vector is None:
+            query.vector = searcher.encode(prepared, timer)
+        k = max(5, self.thresholds.max_suggestions)
+        hits = tuple(searcher.search(prepared, k=k, timer=timer, vector=query.vector))
         self._cache.put(key, hits)
         return _Ranked(hits, False, version, entries)
 

@@ -12,6 +12,7 @@ class Decision(StrEnum):
     ANSWER = "answer"  # confident: one entry
     SUGGEST = "suggest"  # close candidates: "Có phải bạn muốn hỏi…"
     FALLBACK = "fallback"  # honest "chưa có thông tin" with where to go
+    CATALOG = "catalog"  # no curated answer, but a procedure card from the national catalog
     SMALLTALK = "smalltalk"  # greetings, thanks, goodbyes
     EMPTY = "empty"  # nothing to answer (blank or no words)
 

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from core.answering import AnswerService
+from core.catalog import Procedure, as_entries
 from core.db.engine import make_engine, migrate
+from core.db.models import ProcedureRecord
 from core.decision import Thresholds
 from core.faq import FaqEntry, default_content_dir, load_content_dir, published
 from core.interaction_log import InteractionLog
@@ -27,6 +30,9 @@ from retrieval.index import (
 )
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
+from retrieval.types import RowKind
+
+CATALOG_FIELDS = (RowKind.QUESTION, RowKind.PARAPHRASE)  # names and key fields; the card is not searched
 
 
 def search_config(settings: Settings) -> SearchConfig:
@@ -87,6 +93,42 @@ def load_or_build_index(settings: Settings, encoder: Encoder) -> SearchIndex:
     return index
 
 
+def catalog_store(settings: Settings) -> IndexStore:
+    return IndexStore(settings.data_dir / "catalog-index")
+
+
+def import_catalog(
+    settings: Settings,
+    engine: Engine,
+    encoder: Encoder,
+    procedures: Sequence[Procedure],
+    progress: Progress = lambda _s, _d, _t: None,
+) -> SearchIndex:
+    """Store the records (one transaction) and make them the current catalog index."""
+    with Session(engine) as session, session.begin():
+        for p in procedures:
+            session.merge(ProcedureRecord(**p.model_dump()))
+    cache = embedding_cache(settings)
+    try:
+        index = build_index(
+            as_entries(procedures), encoder, fields=CATALOG_FIELDS, cache=cache, progress=progress
+        )
+    finally:
+        cache.close()
+    catalog_store(settings).save(index)
+    return index
+
+
+def load_catalog(settings: Settings, encoder: Encoder) -> LiveIndex | None:
+    """The imported catalog's index, if one was imported with this model."""
+    live = LiveIndex(catalog_store(settings), encoder, search_config(settings))
+    try:
+        live.refresh()
+    except IndexMismatchError:
+        return None  # imported with another model: `hoidap import catalog` again
+    return live if live.searcher is not None else None
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -101,6 +143,12 @@ def start_runtime(settings: Settings, encoder: Encoder | None = None) -> Runtime
     encoder = encoder or load_encoder(settings)
     live = LiveIndex(IndexStore(settings.index_dir), encoder, search_config(settings))
     live.install(load_or_build_index(settings, encoder))
-    service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
+    service = AnswerService(
+        settings,
+        live,
+        InteractionLog(engine),
+        Thresholds.from_settings(settings),
+        catalog=load_catalog(settings, encoder),
+    )
     release_free_memory()
     return Runtime(settings, engine, encoder, live, service)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     suggest_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
     answer_margin: float = Field(default=0.01, ge=0.0, le=1.0)
     max_suggestions: int = Field(default=3, ge=1, le=5)
+    # A catalog card replaces a curated answer only when the catalog's procedure name matches the
+    # question this much better than the FAQ's best question does (then it is not the same need).
+    catalog_margin: float = Field(default=0.02, ge=0.0, le=1.0)
     restore_diacritics: bool = True
     cache_size: int = Field(default=2048, ge=0)
 

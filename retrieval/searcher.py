@@ -61,16 +61,28 @@ class HybridSearcher:
         self.encoder = encoder
         self.config = config
 
-    def search(self, query: PreparedQuery, k: int = 5, timer: StageTimer | None = None) -> list[Hit]:
+    def encode(self, query: PreparedQuery, timer: StageTimer | None = None) -> NDArray[np.float32]:
+        timer = timer or StageTimer()
+        return timer.run("encode", lambda: self.encoder.encode_queries([query.dense_text])[0])
+
+    def search(
+        self,
+        query: PreparedQuery,
+        k: int = 5,
+        timer: StageTimer | None = None,
+        vector: NDArray[np.float32] | None = None,
+    ) -> list[Hit]:
+        """Top ``k`` entries; pass ``vector`` to reuse an encoding made for another index."""
         timer = timer or StageTimer()
         if len(self.index.rows) == 0:
             return []
         mode, n_rows = self.config.mode, self.config.candidates * 3
-        vector: NDArray[np.float32] | None = None
         dense_best: dict[int, float] = {}
         lexical_all = np.zeros(len(self.index.rows), dtype=np.float32)
-        if mode != "lexical":
-            encoded = timer.run("encode", lambda: self.encoder.encode_queries([query.dense_text])[0])
+        if mode == "lexical":
+            vector = None
+        else:
+            encoded = vector if vector is not None else self.encode(query, timer)
             scores, rows = timer.run("dense", lambda: self.index.dense.search(encoded, n_rows))
             dense_best = _per_entry_max(self.index, rows, scores)
             vector = encoded

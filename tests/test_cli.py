@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_FAQ, SAMPLE_OOS, SAMPLE_QUERIES, write_content_dir
+from tests.conftest import ROOT, SAMPLE_FAQ, SAMPLE_OOS, SAMPLE_QUERIES, SHARED, write_content_dir
 
 MODEL = ROOT / "var" / "models" / "multilingual-e5-small"
 HOIDAP = [sys.executable, "-c", "from cli.main import app; app()"]
@@ -170,3 +170,17 @@ def test_calibrate_writes_thresholds(env: dict[str, str]) -> None:
         "answer_margin",
     }
     assert written["report"]["answer_precision"] >= 0.9
+
+
+@pytest.mark.skipif(not (SHARED / "data" / "tthc_catalog.jsonl").is_file(), reason="needs the shared catalog")
+def test_import_catalog(env: dict[str, str], tmp_path: Path) -> None:
+    lines = (SHARED / "data" / "tthc_catalog.jsonl").read_text("utf-8").splitlines()[:20]
+    good = tmp_path / "catalog.jsonl"
+    good.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run(env, "import", "catalog", str(good), "--level", "Cấp tỉnh", "--level", "Cấp xã")
+    assert result.returncode == 0, result.stderr
+    assert "of 20 records" in result.stdout
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([*lines[:2], "{broken"]) + "\n", "utf-8")
+    result = run(env, "import", "catalog", str(bad))
+    assert result.returncode == 1 and f"{bad}:3: invalid JSON" in result.stderr

@@ -43,3 +43,22 @@ class Feedback(SQLModel, table=True):
     helpful: bool
     reason: str | None = Field(default=None, max_length=40)
     comment_masked: str | None = Field(default=None, max_length=2000)
+
+
+class ProcedureRecord(SQLModel, table=True):
+    """A procedure of the national catalog, as imported (cleaned text)."""
+
+    __tablename__ = "procedure"
+
+    code: str = Field(primary_key=True, max_length=40)
+    name: str
+    field: str = Field(default="", index=True)
+    level: str = Field(default="", max_length=120)
+    agency: str = ""
+    channels: str = ""
+    documents: str = ""
+    legal_basis: str = ""
+    url: str = Field(default="", max_length=500)
+    imported_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

@@ -1,0 +1,89 @@
+"""The national catalog as a second source (content issue): import cost, index size, and whether it
+takes anything away from the curated FAQ.
+
+Run: `python -m benchmarks.catalog_bench`. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from core.answering import AnswerService
+from core.catalog import read_catalog
+from core.decision import Thresholds
+from core.evaluation import Query, read_queries
+from core.faq import default_content_dir, load_content_dir, published
+from core.interaction_log import InteractionLog
+from core.messages import Decision, Reply
+from core.runtime import embedding_cache, import_catalog, load_catalog, open_database, search_config
+from core.settings import Settings
+from retrieval.encoder import load_encoder
+from retrieval.index import build_index
+from retrieval.live import LiveIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = ROOT.parent / "shared" / "data" / "tthc_catalog.jsonl"
+EVAL = ROOT / "faq_data" / "eval"
+
+
+def _points_to_gold(reply: Reply, query: Query) -> bool:
+    """The reply leads the citizen to the right entry: its answer, card or first suggestion."""
+    if reply.decision in (Decision.ANSWER, Decision.CATALOG):
+        return reply.entry_id in query.gold
+    if reply.decision is Decision.SUGGEST:
+        return bool(reply.suggestions) and reply.suggestions[0].entry_id in query.gold
+    return False
+
+
+def _share(service: AnswerService, queries: list[Query]) -> float:
+    return round(sum(_points_to_gold(service.answer(q.text), q) for q in queries) / len(queries), 4)
+
+
+def _folder_mib(folder: Path) -> float:
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 2)
+
+
+def measure() -> dict[str, object]:
+    base = Settings()
+    encoder = load_encoder(base)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = base.model_copy(update={"data_dir": Path(tmp), "cache_size": 0})
+        engine = open_database(settings)
+        cache = embedding_cache(base)
+        faq = LiveIndex(None, encoder, search_config(settings))
+        faq.install(build_index(published(load_content_dir(default_content_dir())[1]), encoder, cache=cache))
+        cache.close()
+        thresholds = Thresholds.from_settings(settings)
+        golden = read_queries(EVAL / "golden.jsonl")
+        catalog_queries = read_queries(EVAL / "catalog_queries.jsonl")
+        without = AnswerService(settings, faq, InteractionLog(engine), thresholds)
+        report: dict[str, object] = {"golden_without_catalog": _share(without, golden)}
+        started = time.perf_counter()
+        procedures, total = read_catalog(CATALOG)
+        index = import_catalog(settings, engine, encoder, procedures)
+        report["import"] = {
+            "records_read": total,
+            "records_imported": len(procedures),
+            "seconds": round(time.perf_counter() - started, 1),
+            "index_rows": index.meta.rows,
+            "index_mib": _folder_mib(settings.data_dir / "catalog-index"),
+        }
+        with_catalog = AnswerService(
+            settings, faq, InteractionLog(engine), thresholds, load_catalog(settings, encoder)
+        )
+        report["golden_with_catalog"] = _share(with_catalog, golden)
+        report["catalog_queries_right_card"] = _share(with_catalog, catalog_queries)
+        report["catalog_queries_misses"] = [
+            {"query": q.text, "got": r.entry_id, "decision": str(r.decision)}
+            for q in catalog_queries
+            if not _points_to_gold(r := with_catalog.answer(q.text), q)
+        ]
+        engine.dispose()
+    return report
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(), indent=2, ensure_ascii=False))
