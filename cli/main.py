@@ -29,7 +29,9 @@ app.add_typer(model_app, name="model")
 app.add_typer(index_app, name="index")
 app.add_typer(faq_app, name="faq")
 import_app = typer.Typer(help="Bring data in.", no_args_is_help=True)
+export_app = typer.Typer(help="Take data out.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 
 
 class CliError(Exception):
@@ -105,7 +107,7 @@ def index_build() -> None:
     """Build the search index from the published content and make it current."""
     from rich.progress import Progress
 
-    from core.runtime import rebuild_index
+    from core.runtime import open_database, rebuild_index, served_entries
     from retrieval.encoder import load_encoder
 
     _quiet_libraries()
@@ -116,7 +118,10 @@ def index_build() -> None:
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
-        index = rebuild_index(s, load_encoder(s), progress=progress)
+        engine = open_database(s)
+        entries = served_entries(s, engine)
+        engine.dispose()
+        index = rebuild_index(s, load_encoder(s), entries, progress=progress)
     m = index.meta
     typer.echo(
         f"index {m.version}: {m.entries} entries, {m.rows} rows ({m.encoded_rows} encoded, "
@@ -142,6 +147,40 @@ def faq_lint(
     typer.echo(f"{count} entries in {categories} categories: {len(problems)} problem(s)", err=True)
     if problems:
         raise typer.Exit(code=1)
+
+
+@import_app.command("faq")
+def import_faq(
+    file: Annotated[Path, typer.Argument(help="An export (.json/.yaml) or a folder of category YAML files.")],
+) -> None:
+    """Insert or update Q&A pairs in the database (all or nothing); `hoidap index build` serves them."""
+    from core import faq_store
+    from core.runtime import open_database
+
+    s = settings()
+    with errors():
+        if not file.exists():
+            raise CliError(f"FILE: no such file or folder: {file}")
+        categories, entries = faq_store.read_file(file)
+        engine = open_database(s)
+        count = faq_store.save(engine, categories, entries)
+        engine.dispose()
+    typer.echo(f"imported {count} entries in {len(categories)} categories")
+
+
+@export_app.command("faq")
+def export_faq(file: Annotated[Path, typer.Argument(help="Target .json or .yaml file.")]) -> None:
+    """Write every Q&A pair of the database to one JSON or YAML file (the format `import faq` reads)."""
+    from core import faq_store
+    from core.runtime import open_database, served_entries
+
+    s = settings()
+    with errors():
+        engine = open_database(s)
+        served_entries(s, engine)  # a fresh database is seeded first, so there is something to export
+        count = faq_store.export_file(engine, file)
+        engine.dispose()
+    typer.echo(f"exported {count} entries to {file}")
 
 
 @import_app.command("catalog")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core import faq_store
 from core.answering import AnswerService
 from core.catalog import Procedure, as_entries
 from core.db.engine import make_engine, migrate
@@ -51,8 +52,15 @@ def open_database(settings: Settings) -> Engine:
 
 
 def content_entries(settings: Settings) -> list[FaqEntry]:
+    """The published entries of the content folder (the packaged faq_data unless configured)."""
     _, entries = load_content_dir(settings.faq_dir or default_content_dir())
     return published(entries)
+
+
+def served_entries(settings: Settings, engine: Engine) -> list[FaqEntry]:
+    """The published entries of the database, seeded from the content folder on first use."""
+    faq_store.seed_if_empty(engine, settings.faq_dir or default_content_dir())
+    return published(faq_store.load(engine)[1])
 
 
 def embedding_cache(settings: Settings) -> EmbeddingCache:
@@ -62,14 +70,14 @@ def embedding_cache(settings: Settings) -> EmbeddingCache:
 def rebuild_index(
     settings: Settings,
     encoder: Encoder,
-    entries: Sequence[FaqEntry] | None = None,
+    entries: Sequence[FaqEntry],
     progress: Progress = lambda _s, _d, _t: None,
 ) -> SearchIndex:
-    """Build from content, store as the new CURRENT version, and return it."""
+    """Build from the given entries, store as the new CURRENT version, and return it."""
     cache = embedding_cache(settings)
     try:
         index = build_index(
-            entries if entries is not None else content_entries(settings),
+            entries,
             encoder,
             cache=cache,
             progress=progress,
@@ -80,9 +88,8 @@ def rebuild_index(
     return index
 
 
-def load_or_build_index(settings: Settings, encoder: Encoder) -> SearchIndex:
+def load_or_build_index(settings: Settings, encoder: Encoder, entries: Sequence[FaqEntry]) -> SearchIndex:
     """The current index, rebuilt first when missing, built by another model, or older than the content."""
-    entries = content_entries(settings)
     store = IndexStore(settings.index_dir)
     try:
         index = store.load(model=encoder.name, dim=encoder.dim)
@@ -142,7 +149,7 @@ def start_runtime(settings: Settings, encoder: Encoder | None = None) -> Runtime
     engine = open_database(settings)
     encoder = encoder or load_encoder(settings)
     live = LiveIndex(IndexStore(settings.index_dir), encoder, search_config(settings))
-    live.install(load_or_build_index(settings, encoder))
+    live.install(load_or_build_index(settings, encoder, served_entries(settings, engine)))
     service = AnswerService(
         settings,
         live,

@@ -184,3 +184,14 @@ def test_import_catalog(env: dict[str, str], tmp_path: Path) -> None:
     bad.write_text("\n".join([*lines[:2], "{broken"]) + "\n", "utf-8")
     result = run(env, "import", "catalog", str(bad))
     assert result.returncode == 1 and f"{bad}:3: invalid JSON" in result.stderr
+
+
+def test_export_and_import_faq(env: dict[str, str], tmp_path: Path) -> None:
+    exported = tmp_path / "faq.yaml"
+    result = run(env, "export", "faq", str(exported))
+    assert result.returncode == 0, result.stderr
+    assert "exported 12 entries" in result.stdout
+    result = run(env, "import", "faq", str(exported))
+    assert result.returncode == 0 and "imported 12 entries in 7 categories" in result.stdout
+    result = run(env, "export", "faq", str(tmp_path / "faq.csv"))
+    assert result.returncode == 1 and "use a .json, .yaml" in result.stderr

@@ -111,22 +111,21 @@ def test_old_versions_are_pruned(tmp_path: Path, sample_index) -> None:
 
 
 def test_runtime_rebuilds_when_content_changed(
-    tmp_path: Path, sample_entries: list[FaqEntry], encoder
+    tmp_path: Path, sample_entries: list[FaqEntry], encoder, sqlite_engine
 ) -> None:
-    from core.runtime import load_or_build_index
+    from core import faq_store
+    from core.runtime import load_or_build_index, served_entries
     from core.settings import Settings
     from tests.conftest import write_content_dir
 
     content = write_content_dir(tmp_path / "content", sample_entries)
     settings = Settings(data_dir=tmp_path / "var", faq_dir=content, _env_file=None)
-    first = load_or_build_index(settings, encoder)
-    assert load_or_build_index(settings, encoder).meta.version == first.meta.version  # unchanged: reused
-    edited = [
-        e.model_copy(update={"answer": e.answer + " Cập nhật."}) if e.id == "lltp" else e
-        for e in sample_entries
-    ]
-    write_content_dir(content, edited)
-    second = load_or_build_index(settings, encoder)
+    first = load_or_build_index(settings, encoder, served_entries(settings, sqlite_engine))
+    again = load_or_build_index(settings, encoder, served_entries(settings, sqlite_engine))
+    assert again.meta.version == first.meta.version  # unchanged content: the index is reused
+    edited = next(e for e in sample_entries if e.id == "lltp")
+    faq_store.save(sqlite_engine, [], [edited.model_copy(update={"answer": edited.answer + " Cập nhật."})])
+    second = load_or_build_index(settings, encoder, served_entries(settings, sqlite_engine))
     assert second.meta.version != first.meta.version
     assert second.meta.encoded_rows == 1
     assert second.entries["lltp"].answer.endswith("Cập nhật.")

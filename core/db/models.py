@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime
@@ -60,5 +60,34 @@ class ProcedureRecord(SQLModel, table=True):
     legal_basis: str = ""
     url: str = Field(default="", max_length=500)
     imported_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class FaqCategoryRecord(SQLModel, table=True):
+    __tablename__ = "faq_category"
+
+    id: str = Field(primary_key=True, max_length=80)
+    name: str
+    description: str = ""
+
+
+class FaqEntryRecord(SQLModel, table=True):
+    """A curated Q&A pair (the fields of core.faq.FaqEntry)."""
+
+    __tablename__ = "faq_entry"
+
+    id: str = Field(primary_key=True, max_length=120)
+    category: str = Field(max_length=80, index=True)
+    question: str
+    answer: str
+    paraphrases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    legal_basis: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    level: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    procedure_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    links: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reviewed: date | None = None
+    status: str = Field(default="published", max_length=16, index=True)
+    updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -1,0 +1,111 @@
+"""The Q&A set in the database: seeded once from faq_data/, then edited there; import and export.
+
+The YAML files in faq_data/ are the project's starting content. On first start the
+database takes them over (idempotently); from then on the database is the source of
+truth that staff edit, and `hoidap export faq` / `hoidap import faq` move the set in
+and out as JSON or YAML in the same shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from core.db.models import FaqCategoryRecord, FaqEntryRecord, utcnow
+from core.faq import Category, FaqEntry, FaqFormatError, load_content_dir
+
+ENTRY_FIELDS = tuple(FaqEntry.model_fields)
+
+
+def _to_record(entry: FaqEntry) -> FaqEntryRecord:
+    return FaqEntryRecord(**entry.model_dump())
+
+
+def _to_entry(record: FaqEntryRecord) -> FaqEntry:
+    return FaqEntry.model_validate(record.model_dump(include=set(ENTRY_FIELDS)))
+
+
+def count_entries(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(FaqEntryRecord)).one())
+
+
+def save(engine: Engine, categories: Sequence[Category], entries: Sequence[FaqEntry]) -> int:
+    """Insert or update categories and entries in one transaction; returns the entries written."""
+    with Session(engine) as session, session.begin():
+        for category in categories:
+            session.merge(FaqCategoryRecord(**category.model_dump()))
+        for entry in entries:
+            record = _to_record(entry)
+            record.updated_at = utcnow()
+            session.merge(record)
+    return len(entries)
+
+
+def seed_if_empty(engine: Engine, content_dir: Path) -> int:
+    """Copy the packaged content into an empty database; a database with content is left alone."""
+    if count_entries(engine) > 0:
+        return 0
+    categories, entries = load_content_dir(content_dir)
+    return save(engine, categories, entries)
+
+
+def load(engine: Engine) -> tuple[list[Category], list[FaqEntry]]:
+    with Session(engine) as session:
+        categories = [
+            Category.model_validate(c.model_dump())
+            for c in session.exec(select(FaqCategoryRecord).order_by(FaqCategoryRecord.id))
+        ]
+        entries = [_to_entry(r) for r in session.exec(select(FaqEntryRecord).order_by(FaqEntryRecord.id))]
+    return categories, entries
+
+
+def export_file(engine: Engine, path: Path) -> int:
+    if path.suffix.lower() not in (".json", ".yaml", ".yml"):
+        raise FaqFormatError(f"{path}: use a .json, .yaml or .yml file")
+    categories, entries = load(engine)
+    payload = {
+        "categories": [c.model_dump() for c in categories],
+        "entries": [e.model_dump(mode="json") for e in entries],
+    }
+    if path.suffix.lower() in (".yaml", ".yml"):
+        text = yaml.safe_dump(payload, allow_unicode=True, sort_keys=False, width=110)
+    else:
+        text = json.dumps(payload, ensure_ascii=False, indent=2)
+    path.write_text(text, encoding="utf-8")
+    return len(entries)
+
+
+def read_file(path: Path) -> tuple[list[Category], list[FaqEntry]]:
+    """An export file (JSON or YAML), or a folder of category YAML files."""
+    if path.is_dir():
+        return load_content_dir(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise FaqFormatError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise FaqFormatError(f"{path}: expected an object with 'categories' and 'entries'")
+    try:
+        categories = [Category.model_validate(c) for c in data.get("categories", [])]
+    except ValidationError as exc:
+        raise FaqFormatError(f"{path}: categories: {exc.errors()[0]['msg']}") from exc
+    entries = []
+    for i, raw in enumerate(data["entries"], start=1):
+        try:
+            entries.append(FaqEntry.model_validate(raw))
+        except ValidationError as exc:
+            where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+            raise FaqFormatError(f"{path}: entry {i}: {where}: {exc.errors()[0]['msg']}") from exc
+    known = {c.id for c in categories}
+    for entry in entries:
+        if known and entry.category not in known:
+            raise FaqFormatError(f"{path}: entry {entry.id}: unknown category {entry.category!r}")
+    return categories, entries

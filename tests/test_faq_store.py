@@ -1,0 +1,54 @@
+"""The Q&A set in the database: seeding, import and export round trip, on both engines."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy.engine import Engine
+
+from core import faq_store
+from core.faq import FaqFormatError, default_content_dir, load_content_dir
+
+
+def test_seed_is_idempotent_and_keeps_edits(any_engine: Engine) -> None:
+    categories, entries = load_content_dir(default_content_dir())
+    assert faq_store.seed_if_empty(any_engine, default_content_dir()) == len(entries)
+    edited = entries[0].model_copy(update={"question": entries[0].question + " (đã sửa)"})
+    faq_store.save(any_engine, [], [edited])
+    assert faq_store.seed_if_empty(any_engine, default_content_dir()) == 0  # never overwrites
+    loaded_categories, loaded = faq_store.load(any_engine)
+    assert len(loaded) == len(entries) and len(loaded_categories) == len(categories)
+    assert next(e for e in loaded if e.id == edited.id).question.endswith("(đã sửa)")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_export_import_round_trip(any_engine: Engine, tmp_path: Path, suffix: str) -> None:
+    faq_store.seed_if_empty(any_engine, default_content_dir())
+    before = faq_store.load(any_engine)
+    path = tmp_path / f"faq{suffix}"
+    assert faq_store.export_file(any_engine, path) == len(before[1])
+    categories, entries = faq_store.read_file(path)
+    assert (categories, entries) == before
+    faq_store.save(any_engine, categories, entries)
+    assert faq_store.load(any_engine) == before
+
+
+def test_bad_import_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"categories": [], "entries": [{"id": "x y", "question": "q", "answer": "a"}]}))
+    with pytest.raises(FaqFormatError, match=r"entry 1: id"):
+        faq_store.read_file(bad)
+    orphan = tmp_path / "orphan.yaml"
+    orphan.write_text(
+        yaml.safe_dump(
+            {
+                "categories": [{"id": "ho-tich", "name": "Hộ tịch"}],
+                "entries": [{"id": "x", "category": "dat-dai", "question": "q", "answer": "a"}],
+            }
+        )
+    )
+    with pytest.raises(FaqFormatError, match="unknown category 'dat-dai'"):
+        faq_store.read_file(orphan)
+    with pytest.raises(FaqFormatError, match=r"use a \.json, \.yaml"):
+        faq_store.export_file(None, tmp_path / "faq.csv")  # type: ignore[arg-type]
