@@ -8,6 +8,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,6 +88,18 @@ class _Ranked:
     version: str | None
     entries: Mapping[str, FaqEntry]
 
+    def reply(self, interaction_id: str, decision: Decision, text: str, **fields: Any) -> Reply:
+        """A reply that records the hits and index version it was decided on."""
+        return Reply(
+            interaction_id,
+            decision,
+            text,
+            hits=self.hits,
+            cached=self.cached,
+            index_version=self.version,
+            **fields,
+        )
+
 
 class AnswerService:
     def __init__(
@@ -157,16 +170,13 @@ class AnswerService:
             if top.dense_question < faq.top.dense_question + margin:
                 return None
         entry = ranked.entries[top.id]
-        return Reply(
+        return ranked.reply(
             interaction_id,
             Decision.CATALOG,
             entry.answer,
             entry_id=entry.id,
             question=entry.question,
             links=tuple(entry.links),
-            hits=ranked.hits,
-            cached=ranked.cached,
-            index_version=ranked.version,
         )
 
     def _rank(self, live: LiveIndex, query: _Query, timer: StageTimer) -> _Ranked:
@@ -185,7 +195,7 @@ class AnswerService:
         cached = self._cache.get(key)
         if cached is not None:
             return _Ranked(cached, True, version, entries)
-        if query.vector is None:
+        if query.vector is None and searcher.config.mode != "lexical":
             query.vector = searcher.encode(prepared, timer)
         k = max(5, self.thresholds.max_suggestions)
         hits = tuple(searcher.search(prepared, k=k, timer=timer, vector=query.vector))
@@ -198,7 +208,7 @@ class AnswerService:
         entries = ranked.entries
         if outcome.decision is Decision.ANSWER and outcome.top and outcome.top.id in entries:
             entry = entries[outcome.top.id]
-            return Reply(
+            return ranked.reply(
                 interaction_id,
                 Decision.ANSWER,
                 answer_text(entry, values),
@@ -206,9 +216,6 @@ class AnswerService:
                 question=entry.question,
                 legal_basis=tuple(entry.legal_basis),
                 links=tuple(entry.links),
-                hits=ranked.hits,
-                cached=ranked.cached,
-                index_version=ranked.version,
             )
         if outcome.decision is Decision.SUGGEST:
             suggestions = tuple(
@@ -217,23 +224,8 @@ class AnswerService:
                 if h.id in entries
             )
             text = suggestion_text([s.question for s in suggestions])
-            return Reply(
-                interaction_id,
-                Decision.SUGGEST,
-                text,
-                suggestions=suggestions,
-                hits=ranked.hits,
-                cached=ranked.cached,
-                index_version=ranked.version,
-            )
-        return Reply(
-            interaction_id,
-            Decision.FALLBACK,
-            fill(FALLBACK, values),
-            hits=ranked.hits,
-            cached=ranked.cached,
-            index_version=ranked.version,
-        )
+            return ranked.reply(interaction_id, Decision.SUGGEST, text, suggestions=suggestions)
+        return ranked.reply(interaction_id, Decision.FALLBACK, fill(FALLBACK, values))
 
     def _log(self, message: IncomingMessage, reply: Reply, latency_ms: float) -> None:
         self.log.record(
