@@ -394,7 +394,8 @@ def render(r: dict[str, Any]) -> str:
             ]
         ),
         "",
-        "Target: resident memory ≤ 1.2 GiB (1,228.8 MiB).",
+        "Target: resident memory ≤ 1.2 GiB (1,228.8 MiB). The peak falls in start-up, which here "
+        "includes building the index of the fresh data folder.",
         "",
         "## Quality (`hoidap eval`)",
         "",
@@ -414,6 +415,11 @@ def render(r: dict[str, Any]) -> str:
         ),
         _row(["---"] * 10),
     ]
+    notes = [
+        "",
+        "Lexical-only search has no calibrated confidence, so it never answers on its own (answer "
+        "rate 0, AUROC 0.5): it is the keyword search box a portal would otherwise offer.",
+    ]
     for name, q in r.get("quality", {}).items():
         lines.append(
             _row(
@@ -431,6 +437,7 @@ def render(r: dict[str, Any]) -> str:
                 ]
             )
         )
+    lines += notes
     if "catalog" in r:
         c, imp = r["catalog"], r["catalog"]["import"]
         lines += [
