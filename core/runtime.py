@@ -67,25 +67,32 @@ def embedding_cache(settings: Settings) -> EmbeddingCache:
     return EmbeddingCache(settings.data_dir / "cache" / "embeddings.sqlite")
 
 
+def _build_and_store(
+    settings: Settings,
+    store: IndexStore,
+    encoder: Encoder,
+    entries: Sequence[FaqEntry],
+    fields: Sequence[RowKind],
+    progress: Progress,
+) -> SearchIndex:
+    """Build with the shared embedding cache, save as the store's new CURRENT version."""
+    cache = embedding_cache(settings)
+    try:
+        index = build_index(entries, encoder, fields=fields, cache=cache, progress=progress)
+    finally:
+        cache.close()
+    store.save(index)
+    return index
+
+
 def rebuild_index(
     settings: Settings,
     encoder: Encoder,
     entries: Sequence[FaqEntry],
     progress: Progress = lambda _s, _d, _t: None,
 ) -> SearchIndex:
-    """Build from the given entries, store as the new CURRENT version, and return it."""
-    cache = embedding_cache(settings)
-    try:
-        index = build_index(
-            entries,
-            encoder,
-            cache=cache,
-            progress=progress,
-        )
-    finally:
-        cache.close()
-    IndexStore(settings.index_dir).save(index)
-    return index
+    """Build the FAQ index from the given entries and make it current."""
+    return _build_and_store(settings, IndexStore(settings.index_dir), encoder, entries, ALL_FIELDS, progress)
 
 
 def load_or_build_index(settings: Settings, encoder: Encoder, entries: Sequence[FaqEntry]) -> SearchIndex:
@@ -115,15 +122,8 @@ def import_catalog(
     with Session(engine) as session, session.begin():
         for p in procedures:
             session.merge(ProcedureRecord(**p.model_dump()))
-    cache = embedding_cache(settings)
-    try:
-        index = build_index(
-            as_entries(procedures), encoder, fields=CATALOG_FIELDS, cache=cache, progress=progress
-        )
-    finally:
-        cache.close()
-    catalog_store(settings).save(index)
-    return index
+    entries = as_entries(procedures)
+    return _build_and_store(settings, catalog_store(settings), encoder, entries, CATALOG_FIELDS, progress)
 
 
 def load_catalog(settings: Settings, encoder: Encoder) -> LiveIndex | None:
