@@ -149,7 +149,9 @@ def start_runtime(settings: Settings, encoder: Encoder | None = None) -> Runtime
     engine = open_database(settings)
     encoder = encoder or load_encoder(settings)
     live = LiveIndex(IndexStore(settings.index_dir), encoder, search_config(settings))
-    live.install(load_or_build_index(settings, encoder, served_entries(settings, engine)))
+    index = load_or_build_index(settings, encoder, served_entries(settings, engine))
+    index.pipeline  # noqa: B018  (learn the restorer now, not during the first citizen's question)
+    live.install(index)
     service = AnswerService(
         settings,
         live,

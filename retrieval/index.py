@@ -112,7 +112,15 @@ class SearchIndex:
         for row in rows:
             for code in codes_in(row.text):
                 self.code_entries.setdefault(code, set()).add(row.entry_id)
-        self.pipeline = TextPipeline(_restorer_for(entries, rows))
+        self._pipeline: TextPipeline | None = None
+
+    @property
+    def pipeline(self) -> TextPipeline:
+        """Query preparation with a restorer learned from this index's text (built on first use:
+        an index only consulted with queries prepared elsewhere, like the catalog, never needs it)."""
+        if self._pipeline is None:
+            self._pipeline = TextPipeline(_restorer_for(list(self.entries.values()), self.rows))
+        return self._pipeline
 
 
 def _group(row_entry: NDArray[np.int64]) -> dict[int, NDArray[np.int64]]:
