@@ -107,7 +107,7 @@ def index_build() -> None:
     """Build the search index from the published content and make it current."""
     from rich.progress import Progress
 
-    from core.runtime import open_database, rebuild_index, served_entries
+    from core.runtime import database, rebuild_index, served_entries
     from retrieval.encoder import load_encoder
 
     _quiet_libraries()
@@ -118,9 +118,8 @@ def index_build() -> None:
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(task, description=stage, completed=done, total=total)
 
-        engine = open_database(s)
-        entries = served_entries(s, engine)
-        engine.dispose()
+        with database(s) as engine:
+            entries = served_entries(s, engine)
         index = rebuild_index(s, load_encoder(s), entries, progress=progress)
     m = index.meta
     typer.echo(
@@ -155,16 +154,15 @@ def import_faq(
 ) -> None:
     """Insert or update Q&A pairs in the database (all or nothing); `hoidap index build` serves them."""
     from core import faq_store
-    from core.runtime import open_database
+    from core.runtime import database
 
     s = settings()
     with errors():
         if not file.exists():
             raise CliError(f"FILE: no such file or folder: {file}")
         categories, entries = faq_store.read_file(file)
-        engine = open_database(s)
-        count = faq_store.save(engine, categories, entries)
-        engine.dispose()
+        with database(s) as engine:
+            count = faq_store.save(engine, categories, entries)
     typer.echo(f"imported {count} entries in {len(categories)} categories")
 
 
@@ -172,14 +170,12 @@ def import_faq(
 def export_faq(file: Annotated[Path, typer.Argument(help="Target .json or .yaml file.")]) -> None:
     """Write every Q&A pair of the database to one JSON or YAML file (the format `import faq` reads)."""
     from core import faq_store
-    from core.runtime import open_database, served_entries
+    from core.runtime import database, served_entries
 
     s = settings()
-    with errors():
-        engine = open_database(s)
+    with errors(), database(s) as engine:
         served_entries(s, engine)  # a fresh database is seeded first, so there is something to export
         count = faq_store.export_file(engine, file)
-        engine.dispose()
     typer.echo(f"exported {count} entries to {file}")
 
 
@@ -195,7 +191,7 @@ def import_catalog_command(
     import time
 
     from core.catalog import read_catalog
-    from core.runtime import import_catalog, open_database
+    from core.runtime import database, import_catalog
     from retrieval.encoder import load_encoder
 
     _quiet_libraries()
@@ -205,9 +201,8 @@ def import_catalog_command(
         procedures, total = read_catalog(_require_file(file, "FILE"), level or (), field or ())
         if not procedures:
             raise CliError("no record matches the --level/--field filters")
-        engine = open_database(s)
-        index = import_catalog(s, engine, load_encoder(s), procedures)
-        engine.dispose()
+        with database(s) as engine:
+            index = import_catalog(s, engine, load_encoder(s), procedures)
     typer.echo(
         f"imported {len(procedures)} of {total} records; catalog index {index.meta.version}: "
         f"{index.meta.rows} rows in {time.perf_counter() - started:.1f} s"

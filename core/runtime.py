@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -49,6 +50,16 @@ def open_database(settings: Settings) -> Engine:
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
     return engine
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Engine]:
+    """An engine on the migrated database for one command, closed afterwards."""
+    engine = open_database(settings)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def content_entries(settings: Settings) -> list[FaqEntry]:
