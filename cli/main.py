@@ -255,6 +255,47 @@ def serve(
         uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
 
 
+@app.command()
+def telegram() -> None:
+    """Run the Telegram bot alone, by long polling (no public URL needed; Ctrl+C stops it)."""
+    import asyncio
+
+    from bot.telegram.application import TelegramChannel, TelegramConfigError
+    from core.channel import ChannelServices
+    from core.memory import limit_malloc_arenas
+    from core.runtime import start_runtime
+
+    limit_malloc_arenas()
+    _quiet_libraries()
+    s = settings().model_copy(update={"telegram_webhook_url": None})  # polling, whatever is set
+    if s.telegram_token is None:
+        fail("HOIDAP_TELEGRAM_TOKEN is not set")
+    with errors():
+        runtime = start_runtime(s)
+        try:
+            channel = TelegramChannel(s, ChannelServices.from_runtime(runtime))
+            asyncio.run(_poll_until_interrupted(channel))
+        except KeyboardInterrupt:
+            typer.echo("stopped", err=True)
+        except TelegramConfigError as exc:
+            raise CliError(str(exc)) from exc
+        finally:
+            runtime.engine.dispose()
+
+
+async def _poll_until_interrupted(channel: Any) -> None:
+    import asyncio
+
+    await channel.start()
+    typer.echo("Telegram bot is polling; press Ctrl+C to stop.", err=True)
+    try:
+        await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        pass
+    finally:
+        await channel.stop()
+
+
 FaqOpt = Annotated[
     Path,
     typer.Option("--faq", help='JSONL of {"id","question","answer","paraphrases"}, or a content folder.'),

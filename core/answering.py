@@ -24,6 +24,7 @@ from core.replies import (
     FALLBACK,
     GOODBYE,
     GREETING,
+    IDENTITY,
     THANKS,
     answer_text,
     fill,
@@ -41,6 +42,7 @@ _SMALLTALK_TEXT = {
     SmallTalk.GREETING: GREETING,
     SmallTalk.THANKS: THANKS,
     SmallTalk.GOODBYE: GOODBYE,
+    SmallTalk.IDENTITY: IDENTITY,
 }
 TOP_HITS_LOGGED = 5
 
@@ -124,6 +126,29 @@ class AnswerService:
         reply = self.answer(message.text, timer)
         timer.run("log", lambda: self._log(message, reply, reply.latency_ms))
         return replace(reply, stages_ms=dict(timer.stages))
+
+    def handle_choice(self, message: IncomingMessage, entry: FaqEntry) -> Reply:
+        """The answer to an entry the citizen picked (a suggestion or a browsed question), logged.
+
+        ``message.text`` is what the citizen chose (the entry's question), logged like a question.
+        """
+        searcher = self.live.searcher
+        reply = Reply(
+            uuid.uuid4().hex,
+            Decision.ANSWER,
+            answer_text(entry, self.settings.placeholders()),
+            entry_id=entry.id,
+            question=entry.question,
+            legal_basis=tuple(entry.legal_basis),
+            links=tuple(entry.links),
+            index_version=searcher.index.meta.version if searcher is not None else None,
+        )
+        self._log(message, reply, 0.0)
+        return reply
+
+    def user_hash(self, channel: str, user_id: str) -> str:
+        """The pseudonymous id under which this citizen's interactions are stored."""
+        return pseudonymise(channel, user_id, self._salt)
 
     def answer(self, text: str, timer: StageTimer | None = None) -> Reply:
         """Decide and render without logging (used by ``handle``, evaluation and staff tests)."""
@@ -232,7 +257,7 @@ class AnswerService:
             Interaction(
                 id=reply.interaction_id,
                 channel=message.channel,
-                user_hash=pseudonymise(message.channel, message.user_id, self._salt),
+                user_hash=self.user_hash(message.channel, message.user_id),
                 query_masked=mask_personal_data(message.text[: self.settings.max_message_chars]),
                 decision=str(reply.decision),
                 entry_id=reply.entry_id,

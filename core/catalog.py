@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError, field_validator
 
-from core.faq import FaqEntry, FaqFormatError, read_jsonl
+from core.faq import FaqEntry, FaqFormatError, Level, read_jsonl
 
 CARD_LABEL = "Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính"
 MAX_DOCUMENTS = 5
@@ -169,6 +169,15 @@ def card_text(p: Procedure) -> str:
     return "\n".join(lines)
 
 
+_LOCAL_LEVELS: dict[str, Level] = {"cấp tỉnh": "tinh", "cấp xã": "xa"}
+
+
+def local_levels(p: Procedure) -> list[Level]:
+    """The levels of local government (province, commune) that handle the procedure."""
+    found = (_LOCAL_LEVELS.get(level.lower()) for level in p.levels)
+    return [level for level in found if level is not None]
+
+
 def as_entries(procedures: Iterable[Procedure]) -> list[FaqEntry]:
     """Catalog records in the shape the search index takes: the name is the question,
     the card is the answer; a second phrasing carries the key fields for lexical search."""
@@ -182,6 +191,7 @@ def as_entries(procedures: Iterable[Procedure]) -> list[FaqEntry]:
                 paraphrases=[f"thủ tục {p.name.lower()} lĩnh vực {p.field.lower()} {p.agency.lower()}"],
                 answer=card_text(p),
                 procedure_codes=[p.code],
+                level=local_levels(p),
                 links=[p.url] if p.url.startswith("https://") else [],
             )
         )

@@ -56,6 +56,12 @@ def seed_if_empty(engine: Engine, content_dir: Path) -> int:
     return save(engine, categories, entries)
 
 
+def load_categories(engine: Engine) -> list[Category]:
+    with Session(engine) as session:
+        records = session.exec(select(FaqCategoryRecord).order_by(FaqCategoryRecord.id))
+        return [Category.model_validate(c.model_dump()) for c in records]
+
+
 def load(engine: Engine) -> tuple[list[Category], list[FaqEntry]]:
     with Session(engine) as session:
         categories = [

@@ -6,9 +6,9 @@ import logging
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from core.db.models import Feedback, Interaction
+from core.db.models import Feedback, Interaction, utcnow
 from core.privacy import mask_personal_data
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,14 @@ class InteractionLog:
         with Session(self.engine) as session:
             if session.get(Interaction, interaction_id) is None:
                 raise UnknownInteractionError(interaction_id)
-            feedback = Feedback(
-                interaction_id=interaction_id, helpful=helpful, reason=reason, comment_masked=masked
-            )
+            # One verdict per reply: a second tap or a later comment updates it.
+            feedback = session.exec(
+                select(Feedback).where(Feedback.interaction_id == interaction_id)
+            ).first() or Feedback(interaction_id=interaction_id, helpful=helpful)
+            feedback.helpful = helpful
+            feedback.reason = None if helpful else reason or feedback.reason
+            feedback.comment_masked = masked or feedback.comment_masked
+            feedback.created_at = utcnow()
             session.add(feedback)
             session.commit()
             session.refresh(feedback)

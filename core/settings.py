@@ -51,12 +51,12 @@ class Settings(BaseSettings):
 
     # Retrieval and decision (calibrated by `hoidap calibrate`; see docs/DECISIONS.md)
     fusion: Literal["score", "rrf"] = "score"
-    lexical_weight: float = Field(default=0.15, ge=0.0, le=1.0)
+    lexical_weight: float = Field(default=0.05, ge=0.0, le=1.0)
     candidates: int = Field(default=20, ge=3, le=200)
-    answer_threshold: float = Field(default=0.89, ge=0.0, le=1.0)
-    passage_answer_threshold: float = Field(default=0.95, ge=0.0, le=1.0)
-    suggest_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
-    answer_margin: float = Field(default=0.01, ge=0.0, le=1.0)
+    answer_threshold: float = Field(default=0.895, ge=0.0, le=1.0)
+    passage_answer_threshold: float = Field(default=0.90, ge=0.0, le=1.0)
+    suggest_threshold: float = Field(default=0.855, ge=0.0, le=1.0)
+    answer_margin: float = Field(default=0.005, ge=0.0, le=1.0)
     max_suggestions: int = Field(default=3, ge=1, le=5)
     # A catalog card replaces a curated answer only when the catalog's procedure name matches the
     # question this much better than the FAQ's best question does (then it is not the same need).
@@ -66,6 +66,20 @@ class Settings(BaseSettings):
 
     # Privacy
     user_id_salt: SecretStr = SecretStr(DEV_SALT)
+    retention_days: int = Field(default=365, ge=1, le=3650, description="how long questions are kept")
+
+    # Channels shared
+    user_rate_limit: str = Field(default="12/minute", description="questions per citizen (limits syntax)")
+
+    # Telegram (polling when no webhook URL is set; webhook behind this app otherwise)
+    telegram_token: SecretStr | None = None
+    telegram_webhook_url: str | None = Field(
+        default=None, description="public https URL of POST /webhooks/telegram; empty: polling"
+    )
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot", description="Bot API base (the token is appended)"
+    )
 
     # Public-facing facts of the deploying office (filled into answers and replies)
     province_name: str = "tỉnh"
@@ -80,7 +94,14 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     max_message_chars: int = Field(default=1000, ge=50, le=20000)
 
-    @field_validator("database_url", "faq_dir", mode="before")
+    @field_validator(
+        "database_url",
+        "faq_dir",
+        "telegram_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -90,6 +111,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.user_id_salt.get_secret_value() == DEV_SALT:
             raise InsecureSettingsError(
                 "HOIDAP_USER_ID_SALT must be set to a secret value outside development"
+            )
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise InsecureSettingsError(
+                "HOIDAP_TELEGRAM_WEBHOOK_SECRET must be set when HOIDAP_TELEGRAM_WEBHOOK_URL is"
             )
         if self.suggest_threshold > self.answer_threshold:
             raise ValueError("suggest_threshold must not exceed answer_threshold")

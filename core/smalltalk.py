@@ -11,6 +11,7 @@ class SmallTalk(StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
     GOODBYE = "goodbye"
+    IDENTITY = "identity"  # "who are you", "are you a person": answered with what the bot is and can do
 
 
 # Folded (accent-free) phrases; a message is small talk when it is made only of these and fillers.
@@ -42,6 +43,26 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
         "ok cam on",
     ),
     SmallTalk.GOODBYE: ("tam biet", "bye", "bye bye", "goodbye", "hen gap lai"),
+    SmallTalk.IDENTITY: (
+        "ban la ai",
+        "la ai",
+        "ai vay",
+        "ai the",
+        "co biet minh la ai khong",
+        "biet toi la ai khong",
+        "biet minh la ai khong",
+        "ban ten gi",
+        "ten gi",
+        "la nguoi hay may",
+        "nguoi that khong",
+        "la nguoi that khong",
+        "la robot a",
+        "la bot a",
+        "lam duoc gi",
+        "ban lam duoc gi",
+        "giup duoc gi",
+        "ban giup duoc gi",
+    ),
 }
 _FILLERS = {
     "ban",
@@ -70,6 +91,14 @@ _FILLERS = {
     "rui",
     "roi",
     "chuc",
+    "co",
+    "khong",
+    "vay",
+    "the",
+    "day",
+    "hay",
+    "ha",
+    "u",
 }
 
 

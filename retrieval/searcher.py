@@ -20,13 +20,14 @@ Mode = Literal["hybrid", "dense", "lexical"]
 Fusion = Literal["score", "rrf"]
 RRF_K = 60
 CODE_BONUS = 1.0  # an entry that names the exact form/procedure code the citizen typed must win
+AGREEING_PHRASINGS = 2  # an entry ranks by the mean of its best phrasings (docs/DECISIONS.md §4)
 
 
 @dataclass(frozen=True)
 class SearchConfig:
     mode: Mode = "hybrid"
     fusion: Fusion = "score"
-    lexical_weight: float = 0.15
+    lexical_weight: float = 0.05
     candidates: int = 20
 
 
@@ -53,6 +54,17 @@ def _per_entry_max(
         if score > best.get(entry, -np.inf):
             best[entry] = score
     return best
+
+
+@dataclass(frozen=True)
+class _EntryScores:
+    """One entry's scores against a query, each from its best rows."""
+
+    dense: float  # best cosine over all rows
+    dense_question: float  # best cosine over its questions and phrasings
+    ranking: float  # mean of its best phrasings, or its answer passage if higher
+    lexical: float
+    best_row: int
 
 
 class HybridSearcher:
@@ -97,18 +109,20 @@ class HybridSearcher:
 
     def _entry_scores(
         self, vector: NDArray[np.float32] | None, entry: int, lexical_all: NDArray[np.float32]
-    ) -> tuple[float, float, float, int]:
-        """Exact scores of an entry, best row each: dense over all rows, dense over its questions
-        and phrasings only, lexical; and the row that matched best."""
+    ) -> _EntryScores:
         rows = self.index.rows_of[entry]
         lexical = float(lexical_all[rows].max()) if len(rows) else 0.0
         if vector is None:
             best_row = int(rows[int(np.argmax(lexical_all[rows]))])
-            return 0.0, 0.0, lexical, best_row
+            return _EntryScores(0.0, 0.0, 0.0, lexical, best_row)
         dense = self.index.dense.scores_for(vector, rows)
-        asked = dense[~self.index.row_is_answer[rows]]
-        dense_question = float(asked.max()) if len(asked) else 0.0
-        return float(dense.max()), dense_question, lexical, int(rows[int(np.argmax(dense))])
+        is_answer = self.index.row_is_answer[rows]
+        asked = np.sort(dense[~is_answer])[::-1]
+        dense_question = float(asked[0]) if len(asked) else 0.0
+        agreeing = float(asked[:AGREEING_PHRASINGS].mean()) if len(asked) else 0.0
+        passage = float(dense[is_answer].max()) if is_answer.any() else 0.0
+        best_row = int(rows[int(np.argmax(dense))])
+        return _EntryScores(float(dense.max()), dense_question, max(agreeing, passage), lexical, best_row)
 
     def _fuse(
         self,
@@ -125,23 +139,31 @@ class HybridSearcher:
         coded = set().union(*(self.index.code_entries.get(c, set()) for c in query.codes))
         hits = []
         for entry in candidates:
-            dense, dense_question, lexical, row = self._entry_scores(vector, entry, lexical_all)
+            scores = self._entry_scores(vector, entry, lexical_all)
             entry_id = self.index.entry_ids[entry]
             if self.config.mode == "dense":
-                fused = dense
+                fused = scores.ranking
             elif self.config.mode == "lexical":
-                fused = lexical
+                fused = scores.lexical
             elif self.config.fusion == "rrf":
                 fused = 1 / (RRF_K + dense_rank.get(entry, len(dense_rank) + 1)) + 1 / (
                     RRF_K + lexical_rank.get(entry, len(lexical_rank) + 1)
                 )
             else:
-                fused = dense + self.config.lexical_weight * lexical / max_lexical
+                fused = scores.ranking + self.config.lexical_weight * scores.lexical / max_lexical
             if entry_id in coded:
                 fused += CODE_BONUS
-            matched = self.index.rows[row]
+            matched = self.index.rows[scores.best_row]
             hits.append(
-                Hit(entry_id, float(fused), dense, lexical, matched.text, matched.kind, dense_question)
+                Hit(
+                    entry_id,
+                    float(fused),
+                    scores.dense,
+                    scores.lexical,
+                    matched.text,
+                    matched.kind,
+                    scores.dense_question,
+                )
             )
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits

@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.telegram.application import TelegramChannel
+from bot.telegram.webhook import router as telegram_router
 from bot.web.chat_routes import router as chat_router
+from core.channel import ChannelServices
+from core.retention import purge_expired
 from core.runtime import Runtime, start_runtime
 from core.settings import Settings
+
+log = logging.getLogger(__name__)
+PURGE_EVERY_SECONDS = 6 * 3600
+
+
+async def _purge_periodically(settings: Settings, runtime: Runtime) -> None:
+    """Keep the retention promise of the privacy notice: purge at start-up, then every few hours."""
+    while True:
+        try:
+            report = await asyncio.to_thread(purge_expired, runtime.engine, settings.retention_days)
+            if report.interactions:
+                log.info("retention: purged %d interactions", report.interactions)
+        except SQLAlchemyError:
+            log.exception("retention purge failed; will retry")
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def _start_telegram(settings: Settings, runtime: Runtime) -> TelegramChannel | None:
+    """Telegram runs inside the app when a token is set: webhook if a public URL is, else polling."""
+    if settings.telegram_token is None:
+        return None
+    channel = TelegramChannel(settings, ChannelServices.from_runtime(runtime))
+    await channel.start()
+    return channel
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
@@ -20,11 +51,19 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime or start_runtime(settings)
-        yield
-        app.state.runtime.engine.dispose()
+        housekeeping = asyncio.create_task(_purge_periodically(settings, app.state.runtime))
+        app.state.telegram = await _start_telegram(settings, app.state.runtime)
+        try:
+            yield
+        finally:
+            housekeeping.cancel()
+            if app.state.telegram is not None:
+                await app.state.telegram.stop()
+            app.state.runtime.engine.dispose()
 
     app = FastAPI(title="Hỏi đáp TTHC", version="0.1.0", lifespan=lifespan)
     app.include_router(chat_router)
+    app.include_router(telegram_router)
     page = resources.files("bot.web").joinpath("static/chat.html").read_text("utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

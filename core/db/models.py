@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, BigInteger, Column, DateTime
 from sqlmodel import Field, SQLModel
 
 
@@ -90,4 +90,39 @@ class FaqEntryRecord(SQLModel, table=True):
     status: str = Field(default="published", max_length=16, index=True)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class Consent(SQLModel, table=True):
+    """A citizen agreed to the privacy notice on one channel (before anything of theirs is logged)."""
+
+    user_hash: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(max_length=20)
+    agreed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class HandoffRequest(SQLModel, table=True):
+    """A question the citizen asked us to pass to staff: the unanswered queue of the admin console."""
+
+    __tablename__ = "handoff_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: str = Field(foreign_key="interaction.id", max_length=32, unique=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    status: str = Field(default="open", max_length=16, index=True)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """Channel updates already taken by some worker, so a redelivered one is answered once."""
+
+    __tablename__ = "processed_update"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    received_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )

@@ -1,0 +1,228 @@
+"""Telegram webhook under load: 20 concurrent citizens for 60 s against `hoidap serve` on loopback.
+
+The app runs as its own process (`hoidap serve`, webhook mode, SQLite in a fresh data folder);
+this process plays Telegram twice over: it posts updates to the webhook as Telegram would, and
+serves the fake Bot API the app sends its replies to. Latency is measured from the moment an
+update is posted to the moment its first `sendMessage` reaches the fake API (one clock). About
+5% of updates are delivered twice, as Telegram does when a 200 is late; each must be answered once.
+
+Run: `python -m benchmarks.telegram_webhook_bench [--users 20] [--seconds 60]`. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from sqlalchemy import create_engine, func
+from sqlmodel import Session, select
+
+from bot.telegram import callbacks as cb
+from core.db.models import Feedback, Interaction
+from core.evaluation import read_queries
+from tests.fakes.telegram_api import (
+    FakeTelegram,
+    callback_update,
+    free_port,
+    running_fake_telegram,
+    text_update,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "faq_data" / "eval" / "golden.jsonl"
+TOKEN = "123456789:BENCH-token-abcdefghijklmnopqrstuvwxy"
+SECRET = "bench-webhook-secret-0123456789abcdef"
+REDELIVERY_SHARE = 0.05
+
+
+@dataclass
+class Tally:
+    latencies_ms: list[float] = field(default_factory=list)
+    questions: int = 0
+    redelivered: int = 0
+    taps: int = 0
+    lost: int = 0
+    errors: int = 0
+
+
+def _start_server(data_dir: Path, fake: FakeTelegram, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HOIDAP_DATA_DIR": str(data_dir),
+        "HOIDAP_TELEGRAM_TOKEN": TOKEN,
+        "HOIDAP_TELEGRAM_API_URL": fake.base_url,
+        "HOIDAP_TELEGRAM_WEBHOOK_URL": "https://hoidap.example/webhooks/telegram",
+        "HOIDAP_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "HOIDAP_USER_RATE_LIMIT": "1000/minute",
+        "HOIDAP_DATABASE_URL": "",
+    }
+    hoidap = Path(sys.executable).parent / "hoidap"
+    command = [str(hoidap), "serve", "--port", str(port)]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 300) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(
+                f"hoidap serve exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}"
+            )
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("hoidap serve did not become healthy")
+
+
+async def _post(client: httpx.AsyncClient, url: str, update: dict[str, Any]) -> None:
+    r = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    r.raise_for_status()
+
+
+async def _citizen(
+    user: int,
+    client: httpx.AsyncClient,
+    url: str,
+    fake: FakeTelegram,
+    queries: list[str],
+    end: float,
+    t: Tally,
+) -> None:
+    rng = random.Random(user)
+    await _post(client, url, text_update(fake, user, "/start"))
+    notice = (await asyncio.to_thread(fake.wait_sent, user, 2))[1]
+    await _post(
+        client,
+        url,
+        callback_update(fake, user, 2, cb.encode(cb.Consent()), notice.params.get("reply_markup")),
+    )
+    expected = len(await asyncio.to_thread(fake.wait_sent, user, 3))
+    while time.perf_counter() < end:
+        update = text_update(fake, user, rng.choice(queries))
+        started = time.perf_counter()
+        await _post(client, url, update)
+        t.questions += 1
+        if rng.random() < REDELIVERY_SHARE:
+            await _post(client, url, update)
+            t.redelivered += 1
+        sent = await asyncio.to_thread(fake.wait_sent, user, expected + 1, 10.0)
+        if len(sent) <= expected:
+            t.lost += 1
+            continue
+        t.latencies_ms.append((sent[expected].at - started) * 1000)
+        expected = len(sent)
+        await _maybe_tap(user, client, url, fake, sent[-1], rng, t, expected)
+        await asyncio.sleep(rng.uniform(0.3, 1.2))  # reading time
+
+
+async def _maybe_tap(
+    user: int,
+    client: httpx.AsyncClient,
+    url: str,
+    fake: FakeTelegram,
+    last: Any,
+    rng: random.Random,
+    t: Tally,
+    message_id: int,
+) -> None:
+    markup = last.params.get("reply_markup") or {}
+    data = [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
+    verdicts = [d for d in data if d.startswith("fb:")]
+    if not verdicts or rng.random() < 0.4:
+        return
+    choice = rng.choice(verdicts)
+    await _post(client, url, callback_update(fake, user, message_id, choice, markup))
+    t.taps += 1
+
+
+async def _load(base: str, fake: FakeTelegram, users: int, seconds: float) -> Tally:
+    queries = [q.text for q in read_queries(GOLDEN)]
+    tally = Tally()
+    end = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=users * 2)
+    async with httpx.AsyncClient(timeout=10, limits=limits) as client:
+        url = f"{base}/webhooks/telegram"
+        await asyncio.gather(
+            *(_citizen(900000 + i, client, url, fake, queries, end, tally) for i in range(users))
+        )
+    return tally
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return round(float(np.percentile(values, q)), 1) if values else 0.0
+
+
+def _stored(data_dir: Path) -> tuple[int, int]:
+    engine = create_engine(f"sqlite:///{data_dir / 'hoidap.db'}")
+    with Session(engine) as session:
+        interactions = session.exec(select(func.count()).select_from(Interaction)).one()
+        feedback = session.exec(select(func.count()).select_from(Feedback)).one()
+    engine.dispose()
+    return int(interactions), int(feedback)
+
+
+def measure(users: int = 20, seconds: float = 60) -> dict[str, Any]:
+    with running_fake_telegram(TOKEN) as fake, tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        cache = ROOT / "var" / "cache" / "embeddings.sqlite"
+        if cache.is_file():  # reuse encodings so start-up does not re-encode the FAQ
+            (data_dir / "cache").mkdir()
+            shutil.copy(cache, data_dir / "cache" / "embeddings.sqlite")
+        (data_dir / "models").symlink_to((ROOT / "var" / "models").resolve())
+        port = free_port()
+        server = _start_server(data_dir, fake, port)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", server)
+            tally = asyncio.run(_load(f"http://127.0.0.1:{port}", fake, users, seconds))
+            time.sleep(2)  # late taps and stragglers
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+        interactions, feedback = _stored(data_dir)
+        replies = sum(len(fake.wait_sent(900000 + i, 0, 0)) - 3 for i in range(users))
+    return {
+        "users": users,
+        "seconds": seconds,
+        "questions": tally.questions,
+        "redelivered_updates": tally.redelivered,
+        "replies": replies,
+        "lost_replies": tally.lost,
+        "duplicated_replies": replies - (tally.questions - tally.lost),
+        "interactions_stored": interactions,
+        "feedback_taps": tally.taps,
+        "feedback_rows": feedback,
+        "p50_ms": _percentile(tally.latencies_ms, 50),
+        "p95_ms": _percentile(tally.latencies_ms, 95),
+        "p99_ms": _percentile(tally.latencies_ms, 99),
+        "max_ms": round(max(tally.latencies_ms, default=0.0), 1),
+        "throughput_qps": round(tally.questions / seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.users, args.seconds), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The citizen's right to erasure (Luật Bảo vệ dữ liệu cá nhân 2025): delete all we hold on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Delete, delete, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from core.db.models import Consent, Feedback, HandoffRequest, Interaction
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    interactions: int
+    feedback: int
+    handoffs: int
+    consent: int
+
+
+def run_delete(session: Session, statement: Delete) -> int:
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def erase_user(engine: Engine, user_hash: str) -> ErasureReport:
+    """Delete a pseudonymous user's questions, feedback, handoffs and consent in one transaction."""
+    ids = select(col(Interaction.id)).where(col(Interaction.user_hash) == user_hash)
+    with Session(engine) as session:
+        report = ErasureReport(
+            feedback=run_delete(session, delete(Feedback).where(col(Feedback.interaction_id).in_(ids))),
+            handoffs=run_delete(
+                session, delete(HandoffRequest).where(col(HandoffRequest.interaction_id).in_(ids))
+            ),
+            interactions=run_delete(
+                session, delete(Interaction).where(col(Interaction.user_hash) == user_hash)
+            ),
+            consent=run_delete(session, delete(Consent).where(col(Consent.user_hash) == user_hash)),
+        )
+        session.commit()
+    return report

@@ -1,0 +1,47 @@
+"""Secrets never reach a log line: the Telegram token sits in every Bot API URL that httpx and
+python-telegram-bot log, and in the text of some of their exceptions.
+
+A log-record factory rewrites each record as it is created, so the redaction holds for every
+logger and handler (filters on a logger would miss records of its child loggers).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+REDACTED = "[REDACTED]"
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_installed = False
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _redacting_factory(base: logging._LogRecordFactory) -> logging._LogRecordFactory:  # type: ignore[name-defined]
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record: logging.LogRecord = base(*args, **kwargs)
+        if not _secrets:
+            return record
+        message = record.getMessage()
+        record.msg, record.args = redact(message), None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    return factory
+
+
+def protect(secrets: Iterable[str | None]) -> None:
+    """Redact these strings (for example the bot token) from every log record from now on."""
+    global _installed
+    with _lock:
+        _secrets.update(s for s in secrets if s and len(s) >= 8)
+        if not _installed:
+            logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
+            _installed = True
