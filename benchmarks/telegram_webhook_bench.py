@@ -28,10 +28,11 @@ from typing import Any
 
 import httpx
 import numpy as np
-from sqlalchemy import create_engine, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.telegram import callbacks as cb
+from core.db.engine import make_engine
 from core.db.models import Feedback, Interaction
 from core.evaluation import read_queries
 from tests.fakes.telegram_api import (
@@ -47,6 +48,10 @@ GOLDEN = ROOT / "faq_data" / "eval" / "golden.jsonl"
 TOKEN = "123456789:BENCH-token-abcdefghijklmnopqrstuvwxy"
 SECRET = "bench-webhook-secret-0123456789abcdef"
 REDELIVERY_SHARE = 0.05
+# Between a reply and the next question a citizen reads (answers run to several hundred
+# characters). Without a pause the 20 users would ask faster than Telegram lets one bot send
+# (30 messages a second, enforced by the outgoing rate limiter), and we would measure that queue.
+READING_SECONDS = (2.0, 4.0)
 
 
 @dataclass
@@ -59,7 +64,9 @@ class Tally:
     errors: int = 0
 
 
-def _start_server(data_dir: Path, fake: FakeTelegram, port: int) -> subprocess.Popen[bytes]:
+def _start_server(
+    data_dir: Path, fake: FakeTelegram, port: int, threads: int | None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "HOIDAP_DATA_DIR": str(data_dir),
@@ -68,11 +75,14 @@ def _start_server(data_dir: Path, fake: FakeTelegram, port: int) -> subprocess.P
         "HOIDAP_TELEGRAM_WEBHOOK_URL": "https://hoidap.example/webhooks/telegram",
         "HOIDAP_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "HOIDAP_USER_RATE_LIMIT": "1000/minute",
-        "HOIDAP_DATABASE_URL": "",
+        "HOIDAP_DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", ""),
     }
+    if threads is not None:
+        env["HOIDAP_EMBEDDING_THREADS"] = str(threads)
     hoidap = Path(sys.executable).parent / "hoidap"
     command = [str(hoidap), "serve", "--port", str(port)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = (data_dir / "serve.log").open("wb")  # a pipe nobody reads would block the server
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 300) -> None:
@@ -106,6 +116,7 @@ async def _citizen(
     t: Tally,
 ) -> None:
     rng = random.Random(user)
+    await asyncio.sleep(rng.uniform(*READING_SECONDS))  # independent citizens do not arrive in step
     await _post(client, url, text_update(fake, user, "/start"))
     notice = (await asyncio.to_thread(fake.wait_sent, user, 2))[1]
     await _post(
@@ -129,7 +140,7 @@ async def _citizen(
         t.latencies_ms.append((sent[expected].at - started) * 1000)
         expected = len(sent)
         await _maybe_tap(user, client, url, fake, sent[-1], rng, t, expected)
-        await asyncio.sleep(rng.uniform(0.3, 1.2))  # reading time
+        await asyncio.sleep(rng.uniform(*READING_SECONDS))
 
 
 async def _maybe_tap(
@@ -169,16 +180,17 @@ def _percentile(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 1) if values else 0.0
 
 
-def _stored(data_dir: Path) -> tuple[int, int]:
-    engine = create_engine(f"sqlite:///{data_dir / 'hoidap.db'}")
+def _stored(data_dir: Path) -> tuple[int, int, list[float]]:
+    """Interactions and feedback rows stored, and the answering time of each interaction."""
+    engine = make_engine(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'hoidap.db'}")
     with Session(engine) as session:
-        interactions = session.exec(select(func.count()).select_from(Interaction)).one()
+        answering = [float(v) for v in session.exec(select(Interaction.latency_ms))]
         feedback = session.exec(select(func.count()).select_from(Feedback)).one()
     engine.dispose()
-    return int(interactions), int(feedback)
+    return len(answering), int(feedback), answering
 
 
-def measure(users: int = 20, seconds: float = 60) -> dict[str, Any]:
+def measure(users: int = 20, seconds: float = 60, threads: int | None = None) -> dict[str, Any]:
     with running_fake_telegram(TOKEN) as fake, tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         cache = ROOT / "var" / "cache" / "embeddings.sqlite"
@@ -187,7 +199,7 @@ def measure(users: int = 20, seconds: float = 60) -> dict[str, Any]:
             shutil.copy(cache, data_dir / "cache" / "embeddings.sqlite")
         (data_dir / "models").symlink_to((ROOT / "var" / "models").resolve())
         port = free_port()
-        server = _start_server(data_dir, fake, port)
+        server = _start_server(data_dir, fake, port, threads)
         try:
             _wait_healthy(f"http://127.0.0.1:{port}", server)
             tally = asyncio.run(_load(f"http://127.0.0.1:{port}", fake, users, seconds))
@@ -195,9 +207,14 @@ def measure(users: int = 20, seconds: float = 60) -> dict[str, Any]:
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
-        interactions, feedback = _stored(data_dir)
+        serve_log = (data_dir / "serve.log").read_text("utf-8", errors="replace")
+        errors = serve_log.count("Traceback")
+        if errors:
+            print(serve_log[-4000:], file=sys.stderr)
+        interactions, feedback, answering = _stored(data_dir)
         replies = sum(len(fake.wait_sent(900000 + i, 0, 0)) - 3 for i in range(users))
     return {
+        "embedding_threads": threads or int(os.environ.get("HOIDAP_EMBEDDING_THREADS", "2")),
         "users": users,
         "seconds": seconds,
         "questions": tally.questions,
@@ -212,7 +229,10 @@ def measure(users: int = 20, seconds: float = 60) -> dict[str, Any]:
         "p95_ms": _percentile(tally.latencies_ms, 95),
         "p99_ms": _percentile(tally.latencies_ms, 99),
         "max_ms": round(max(tally.latencies_ms, default=0.0), 1),
+        "answering_p50_ms": _percentile(answering, 50),  # of which AnswerService (in the app)
+        "answering_p95_ms": _percentile(answering, 95),
         "throughput_qps": round(tally.questions / seconds, 1),
+        "server_errors": errors,
     }
 
 
@@ -220,8 +240,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--threads", type=int, default=None, help="HOIDAP_EMBEDDING_THREADS of the server")
     args = parser.parse_args()
-    print(json.dumps(measure(args.users, args.seconds), indent=2))
+    print(json.dumps(measure(args.users, args.seconds, args.threads), indent=2))
 
 
 if __name__ == "__main__":

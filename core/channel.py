@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from core.answering import AnswerService
 from core.browse import FaqBrowser
@@ -22,6 +23,12 @@ class ChannelServices:
     ledger: UpdateLedger
     limiter: UserRateLimiter
     browser: FaqBrowser
+    # Answers run on their own small pool: the model is used one call at a time, and queued
+    # answers must not take the threads that cheap database calls (duplicate checks,
+    # feedback) need, or every update would wait behind the model.
+    answer_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="answer")
+    )
 
     @classmethod
     def from_runtime(cls, runtime: Runtime) -> ChannelServices:

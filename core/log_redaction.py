@@ -23,13 +23,26 @@ def redact(text: str) -> str:
     return text
 
 
+def _redact_object(value: object) -> object:
+    """Non-string arguments (URLs, exceptions) are redacted through their text when they hold a secret."""
+    if value is None or isinstance(value, int | float | bool):
+        return value
+    text = str(value)
+    redacted = redact(text)
+    return redacted if redacted != text else value
+
+
 def _redacting_factory(base: logging._LogRecordFactory) -> logging._LogRecordFactory:  # type: ignore[name-defined]
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record: logging.LogRecord = base(*args, **kwargs)
         if not _secrets:
             return record
-        message = record.getMessage()
-        record.msg, record.args = redact(message), None
+        # Redact in place, keeping msg and args apart: formatters such as uvicorn's access log
+        # read record.args as a tuple.
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else _redact_object(a) for a in record.args)
         if record.exc_info:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return record

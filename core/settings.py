@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(default=0.05, ge=0.0, le=1.0)
     candidates: int = Field(default=20, ge=3, le=200)
     answer_threshold: float = Field(default=0.895, ge=0.0, le=1.0)
-    passage_answer_threshold: float = Field(default=0.90, ge=0.0, le=1.0)
+    passage_answer_threshold: float = Field(default=0.95, ge=0.0, le=1.0)
     suggest_threshold: float = Field(default=0.855, ge=0.0, le=1.0)
     answer_margin: float = Field(default=0.005, ge=0.0, le=1.0)
     max_suggestions: int = Field(default=3, ge=1, le=5)
@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         default=None, description="public https URL of POST /webhooks/telegram; empty: polling"
     )
     telegram_webhook_secret: SecretStr | None = None
+    telegram_typing_delay_ms: int = Field(
+        default=400, ge=0, le=10000, description='show "typing…" when an answer takes longer than this'
+    )
     telegram_api_url: str = Field(
         default="https://api.telegram.org/bot", description="Bot API base (the token is appended)"
     )

@@ -20,7 +20,6 @@ Mode = Literal["hybrid", "dense", "lexical"]
 Fusion = Literal["score", "rrf"]
 RRF_K = 60
 CODE_BONUS = 1.0  # an entry that names the exact form/procedure code the citizen typed must win
-AGREEING_PHRASINGS = 2  # an entry ranks by the mean of its best phrasings (docs/DECISIONS.md §4)
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,9 @@ class SearchConfig:
     fusion: Fusion = "score"
     lexical_weight: float = 0.05
     candidates: int = 20
+    # An entry ranks by the mean cosine of its best N questions/phrasings (or its answer passage if
+    # higher): two agreeing phrasings beat one lucky match (docs/DECISIONS.md §4). 1 = best row only.
+    agreeing_phrasings: int = 2
 
 
 @dataclass
@@ -119,7 +121,7 @@ class HybridSearcher:
         is_answer = self.index.row_is_answer[rows]
         asked = np.sort(dense[~is_answer])[::-1]
         dense_question = float(asked[0]) if len(asked) else 0.0
-        agreeing = float(asked[:AGREEING_PHRASINGS].mean()) if len(asked) else 0.0
+        agreeing = float(asked[: self.config.agreeing_phrasings].mean()) if len(asked) else 0.0
         passage = float(dense[is_answer].max()) if is_answer.any() else 0.0
         best_row = int(rows[int(np.argmax(dense))])
         return _EntryScores(float(dense.max()), dense_question, max(agreeing, passage), lexical, best_row)

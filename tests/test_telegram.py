@@ -88,6 +88,7 @@ def bot(
             "telegram_token": TOKEN,
             "telegram_api_url": fake.base_url,
             "user_rate_limit": "5/minute",
+            "telegram_typing_delay_ms": 0,  # show "typing…" for every answer, so tests can see it
         }
         if webhook:
             updates |= {"telegram_webhook_url": "https://hoidap.example/webhooks/telegram"}

@@ -161,11 +161,26 @@ async def answer_question(update: Update, context: Context, text: str) -> None:
     if not services.limiter.allow(_user_hash(update, context)):
         await _send(chat, replies.RATE_LIMITED)
         return
-    await chat.send_action(ChatAction.TYPING)
-    reply = await asyncio.to_thread(services.answers.handle, IncomingMessage(CHANNEL, str(user.id), text))
+    typing_sent = asyncio.Event()
+    typing = asyncio.create_task(_typing_after(chat, services.settings.telegram_typing_delay_ms, typing_sent))
+    try:
+        message = IncomingMessage(CHANNEL, str(user.id), text)
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(services.answer_pool, services.answers.handle, message)
+    finally:
+        if not typing_sent.is_set():  # a request already on its way is let through
+            typing.cancel()
     if len(text) > services.settings.max_message_chars:
         await _send(chat, _text(context, replies.TRUNCATED))
     await send_reply(chat, reply)
+
+
+async def _typing_after(chat: Chat, delay_ms: int, sent: asyncio.Event) -> None:
+    """ "typing…" when an answer takes a while: sent for every answer, it would spend the bot's
+    30-requests-a-second budget (the outgoing rate limiter) on answers that arrive within it."""
+    await asyncio.sleep(delay_ms / 1000)
+    sent.set()
+    await chat.send_action(ChatAction.TYPING)
 
 
 async def _is_comment(message: Message, context: Context) -> bool:
@@ -258,7 +273,8 @@ async def _choose(update: Update, context: Context, ref: str) -> None:
         await _send(chat, _text(context, replies.PRIVACY_NOTICE), keyboards.consent())
         return
     message = IncomingMessage(CHANNEL, str(user.id), entry.question)
-    reply = await asyncio.to_thread(services.answers.handle_choice, message, entry)
+    loop = asyncio.get_running_loop()
+    reply = await loop.run_in_executor(services.answer_pool, services.answers.handle_choice, message, entry)
     await send_reply(chat, reply)
 
 
