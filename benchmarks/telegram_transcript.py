@@ -17,7 +17,8 @@ from core.runtime import start_runtime
 from core.settings import Settings
 from retrieval.encoder import load_encoder
 from tests.fakes.telegram_api import Call, running_fake_telegram
-from tests.fakes.telegram_driver import Bot, buttons, callback_data_for, serve_app
+from tests.fakes.telegram_driver import Bot, buttons, callback_data_for
+from tests.serving import serve_app
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "TELEGRAM_TRANSCRIPT.md"

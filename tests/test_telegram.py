@@ -31,7 +31,8 @@ from tests.fakes.telegram_api import (
     running_fake_telegram,
     text_update,
 )
-from tests.fakes.telegram_driver import Bot, buttons, callback_data_for, serve_app
+from tests.fakes.telegram_driver import Bot, buttons, callback_data_for
+from tests.serving import serve_app
 
 TOKEN = "123456789:TEST-token-abcdefghijklmnopqrstuvwxyz"
 SECRET = "s3cret-webhook-token-0123456789"
@@ -320,3 +321,14 @@ def test_webhook_registration_and_secret(
             server.should_exit = True
             thread.join(timeout=20)
             runtime.engine.dispose()
+
+
+def test_group_chats_are_ignored(bot: Bot) -> None:
+    group = text_update(bot.fake, USER, "mất cccd đi đâu làm lại ạ")
+    group["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "Nhóm"}
+    bot.deliver(group)
+    bot.say("/lienhe")
+    (contact,) = bot.sent(1)
+    assert "Đường dây nóng" in contact["text"]
+    time.sleep(0.5)
+    assert [int(c.params["chat_id"]) for c in bot.fake.calls_to("sendMessage")] == [USER]

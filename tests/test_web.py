@@ -1,16 +1,11 @@
 """The chat API over real HTTP (uvicorn on a loopback port)."""
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from sqlmodel import Session, select
 
-from bot.web.app import create_app
 from core.answering import AnswerService
 from core.db.engine import make_engine, migrate
 from core.db.models import Feedback
@@ -20,12 +15,7 @@ from core.runtime import Runtime
 from core.settings import Settings
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.serving import serve_app
 
 
 @pytest.fixture
@@ -36,15 +26,8 @@ def server(settings: Settings, sample_index, encoder) -> Iterator[tuple[str, Run
     live.install(sample_index)
     service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
     runtime = Runtime(settings, engine, encoder, live, service)
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, runtime), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", runtime
+    srv, thread, base = serve_app(settings, runtime)
+    yield base, runtime
     srv.should_exit = True
     thread.join(timeout=10)
 

@@ -20,6 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -180,7 +181,10 @@ async def _typing_after(chat: Chat, delay_ms: int, sent: asyncio.Event) -> None:
     30-requests-a-second budget (the outgoing rate limiter) on answers that arrive within it."""
     await asyncio.sleep(delay_ms / 1000)
     sent.set()
-    await chat.send_action(ChatAction.TYPING)
+    try:
+        await chat.send_action(ChatAction.TYPING)
+    except TelegramError:  # cosmetic: the answer itself still goes out
+        log.debug("typing action failed", exc_info=True)
 
 
 async def _is_comment(message: Message, context: Context) -> bool:
@@ -345,14 +349,15 @@ async def on_error(update: object, context: Context) -> None:
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE  # a public-service desk talks to one citizen at a time
     app.add_handler(TypeHandler(Update, drop_duplicates), group=-1)
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler(["help", "huongdan"], help_command))
-    app.add_handler(CommandHandler("lienhe", contact))
-    app.add_handler(CommandHandler("linhvuc", browse))
-    app.add_handler(CommandHandler("xoadulieu", erase_request))
-    app.add_handler(MessageHandler(filters.COMMAND, help_command))  # unknown commands
-    app.add_handler(MessageHandler(filters.TEXT, text_message))
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, non_text))
+    app.add_handler(CommandHandler("start", start, filters=private))
+    app.add_handler(CommandHandler(["help", "huongdan"], help_command, filters=private))
+    app.add_handler(CommandHandler("lienhe", contact, filters=private))
+    app.add_handler(CommandHandler("linhvuc", browse, filters=private))
+    app.add_handler(CommandHandler("xoadulieu", erase_request, filters=private))
+    app.add_handler(MessageHandler(private & filters.COMMAND, help_command))  # unknown commands
+    app.add_handler(MessageHandler(private & filters.TEXT, text_message))
+    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, non_text))
     app.add_handler(CallbackQueryHandler(button))
     app.add_error_handler(on_error)

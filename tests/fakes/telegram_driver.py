@@ -3,19 +3,13 @@ in polling mode, or posted to our webhook), and what the bot sent back out."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy.engine import Engine
 
-from bot.web.app import create_app
-from core.runtime import Runtime
-from core.settings import Settings
-from tests.fakes.telegram_api import FakeTelegram, callback_update, free_port, text_update
+from tests.fakes.telegram_api import FakeTelegram, callback_update, text_update
 
 DEFAULT_USER = 424242
 
@@ -65,16 +59,3 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 def callback_data_for(message: dict[str, Any], label_part: str) -> str:
     return str(next(b["callback_data"] for b in buttons(message) if label_part in b["text"]))
-
-
-def serve_app(settings: Settings, runtime: Runtime) -> tuple[uvicorn.Server, threading.Thread, str]:
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, runtime), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "app did not start"
-    return server, thread, f"http://127.0.0.1:{port}"
