@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
 from core.db.models import Feedback, Interaction, utcnow
@@ -46,6 +46,14 @@ class InteractionLog:
         if reason is not None and reason not in FEEDBACK_REASONS:
             raise ValueError(f"reason must be one of {', '.join(FEEDBACK_REASONS)}")
         masked = mask_personal_data(comment.strip())[:MAX_COMMENT_CHARS] if comment else None
+        try:
+            return self._upsert_feedback(interaction_id, helpful, reason, masked)
+        except IntegrityError:  # a concurrent tap inserted the row first: update it instead
+            return self._upsert_feedback(interaction_id, helpful, reason, masked)
+
+    def _upsert_feedback(
+        self, interaction_id: str, helpful: bool, reason: str | None, masked: str | None
+    ) -> Feedback:
         with Session(self.engine) as session:
             if session.get(Interaction, interaction_id) is None:
                 raise UnknownInteractionError(interaction_id)

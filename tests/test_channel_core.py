@@ -72,6 +72,27 @@ def test_feedback_is_one_row_per_reply_and_updates(any_engine: Engine) -> None:
     assert log.record_feedback(iid, True).reason is None  # 👍 clears the reason
 
 
+def test_concurrent_taps_leave_one_feedback_row(any_engine: Engine) -> None:
+    iid = _interaction(any_engine, "u1")
+    log = InteractionLog(any_engine)
+    errors: list[BaseException] = []
+
+    def tap(helpful: bool) -> None:
+        try:
+            log.record_feedback(iid, helpful)
+        except BaseException as exc:  # surfaced below: a thread's exception would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tap, args=(i % 2 == 0,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Session(any_engine) as session:
+        assert len(session.exec(select(Feedback)).all()) == 1
+
+
 def test_consent_and_handoff_are_idempotent(any_engine: Engine) -> None:
     consent = ConsentRegistry(any_engine)
     assert not consent.has_agreed("u1")

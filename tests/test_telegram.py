@@ -332,3 +332,21 @@ def test_group_chats_are_ignored(bot: Bot) -> None:
     assert "Đường dây nóng" in contact["text"]
     time.sleep(0.5)
     assert [int(c.params["chat_id"]) for c in bot.fake.calls_to("sendMessage")] == [USER]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("user_rate_limit", "often", "12/minute"),
+        ("telegram_webhook_url", "http://hoidap.example/webhooks/telegram", "https://"),
+        ("telegram_webhook_secret", "short", "16 to 256"),
+    ],
+)
+def test_settings_refuse_bad_channel_config(field: str, value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings(**{field: value}, _env_file=None)  # type: ignore[arg-type]
+
+
+def test_webhook_url_without_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
+        Settings(telegram_webhook_url="https://hoidap.example/webhooks/telegram", _env_file=None)  # type: ignore[call-arg]

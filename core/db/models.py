@@ -36,7 +36,9 @@ class Feedback(SQLModel, table=True):
     """A citizen's verdict on one reply."""
 
     id: int | None = Field(default=None, primary_key=True)
-    interaction_id: str = Field(foreign_key="interaction.id", max_length=32, index=True)
+    interaction_id: str = Field(
+        foreign_key="interaction.id", max_length=32, unique=True
+    )  # one verdict per reply
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
