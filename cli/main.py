@@ -28,6 +28,8 @@ faq_app = typer.Typer(help="The curated Q&A content.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(index_app, name="index")
 app.add_typer(faq_app, name="faq")
+zalo_app = typer.Typer(help="The Zalo Official Account channel.", no_args_is_help=True)
+app.add_typer(zalo_app, name="zalo")
 import_app = typer.Typer(help="Bring data in.", no_args_is_help=True)
 export_app = typer.Typer(help="Take data out.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -294,6 +296,29 @@ async def _poll_until_interrupted(channel: Any) -> None:
         pass
     finally:
         await channel.stop()
+
+
+@zalo_app.command("set-tokens")
+def zalo_set_tokens(
+    access_token: Annotated[
+        str | None, typer.Option(help="OA access token (default HOIDAP_ZALO_ACCESS_TOKEN).")
+    ] = None,
+    refresh_token: Annotated[
+        str | None, typer.Option(help="OA refresh token (default HOIDAP_ZALO_REFRESH_TOKEN).")
+    ] = None,
+) -> None:
+    """Store the first Zalo OA token pair in the database (later pairs rotate automatically)."""
+    from bot.zalo.tokens import DatabaseTokenStore, TokenPair
+    from core.runtime import database
+
+    s = settings()
+    access = access_token or (s.zalo_access_token.get_secret_value() if s.zalo_access_token else None)
+    refresh = refresh_token or (s.zalo_refresh_token.get_secret_value() if s.zalo_refresh_token else None)
+    if not access or not refresh:
+        fail("both tokens are needed: --access-token and --refresh-token (or the HOIDAP_ZALO_* settings)")
+    with errors(), database(s) as engine:
+        DatabaseTokenStore(engine).save(TokenPair(access, refresh))
+    typer.echo("Zalo token pair stored.")
 
 
 FaqOpt = Annotated[

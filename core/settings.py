@@ -85,6 +85,19 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", description="Bot API base (the token is appended)"
     )
 
+    # Zalo Official Account (webhook POST /webhooks/zalo; replies through the OA OpenAPI)
+    zalo_app_id: str | None = None
+    zalo_oa_id: str | None = None
+    zalo_oa_secret_key: SecretStr | None = Field(default=None, description="verifies webhook signatures")
+    zalo_app_secret: SecretStr | None = Field(default=None, description="refreshes OA access tokens")
+    zalo_access_token: SecretStr | None = Field(default=None, description="first pair; see zalo set-tokens")
+    zalo_refresh_token: SecretStr | None = None
+    zalo_signature_id: Literal["app", "oa"] = Field(
+        default="app", description="which id Zalo hashes into X-ZEvent-Signature (sources disagree)"
+    )
+    zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+
     # Public-facing facts of the deploying office (filled into answers and replies)
     province_name: str = "tỉnh"
     hotline: str = "(chưa cấu hình)"
@@ -104,6 +117,12 @@ class Settings(BaseSettings):
         "telegram_token",
         "telegram_webhook_url",
         "telegram_webhook_secret",
+        "zalo_app_id",
+        "zalo_oa_id",
+        "zalo_oa_secret_key",
+        "zalo_app_secret",
+        "zalo_access_token",
+        "zalo_refresh_token",
         mode="before",
     )
     @classmethod

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.zalo.tokens import DatabaseTokenStore, TokenPair
+from core.db.engine import make_engine
 from tests.conftest import ROOT, SAMPLE_FAQ, SAMPLE_OOS, SAMPLE_QUERIES, SHARED, write_content_dir
 
 MODEL = ROOT / "var" / "models" / "multilingual-e5-small"
@@ -195,3 +197,14 @@ def test_export_and_import_faq(env: dict[str, str], tmp_path: Path) -> None:
     assert result.returncode == 0 and "imported 12 entries in 7 categories" in result.stdout
     result = run(env, "export", "faq", str(tmp_path / "faq.csv"))
     assert result.returncode == 1 and "use a .json, .yaml" in result.stderr
+
+
+def test_zalo_set_tokens_stores_the_first_pair(env: dict[str, str], tmp_path: Path) -> None:
+    missing = run(env, "zalo", "set-tokens", "--access-token", "a1")
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "--refresh-token" in missing.stderr
+    stored = run(env, "zalo", "set-tokens", "--access-token", "a1", "--refresh-token", "r1")
+    assert stored.returncode == 0, stored.stderr
+    assert "a1" not in stored.stdout + stored.stderr  # tokens are not echoed
+    engine = make_engine(f"sqlite:///{Path(env['HOIDAP_DATA_DIR']) / 'hoidap.db'}")
+    assert DatabaseTokenStore(engine).load() == TokenPair("a1", "r1")
+    engine.dispose()

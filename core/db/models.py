@@ -128,3 +128,17 @@ class ProcessedUpdate(SQLModel, table=True):
     received_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
+
+
+class ZaloToken(SQLModel, table=True):
+    """The Zalo OA token pair. Refresh tokens are single-use, so the rotated pair is stored
+    here before the new access token is used; one row (id 1)."""
+
+    __tablename__ = "zalo_token"
+
+    id: int = Field(default=1, primary_key=True)
+    access_token: str
+    refresh_token: str
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )

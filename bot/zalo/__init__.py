@@ -1,0 +1,1 @@
+"""Zalo Official Account channel: signed webhooks in, OA OpenAPI messages out."""

@@ -1,0 +1,93 @@
+"""A fake Zalo OA OpenAPI and OAuth server on 127.0.0.1: records messages, expires and rotates
+tokens the way Zalo does (refresh tokens are single-use), and can fail on demand."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tests.fakes.telegram_api import free_port
+
+APP_SECRET = "fake-app-secret-0123456789"
+
+
+@dataclass
+class FakeZalo:
+    access_token: str = "access-0"
+    refresh_token: str = "refresh-0"
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    refreshes: int = 0
+    refuse_refresh: bool = False
+    fail_next: int = 0  # answer this many message calls with HTTP 502
+    message_calls: int = 0
+    base_url: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def expire(self) -> None:
+        """The access token stops working (Zalo answers -216) until a refresh."""
+        with self._lock:
+            self.access_token = f"{self.access_token}-expired-by-server"
+
+    def app(self) -> FastAPI:
+        api = FastAPI()
+
+        @api.post("/v3.0/oa/message/cs")
+        async def message(request: Request) -> JSONResponse:
+            body = await request.json()
+            with self._lock:
+                self.message_calls += 1
+                if self.fail_next > 0:
+                    self.fail_next -= 1
+                    return JSONResponse({"error": -1}, status_code=502)
+                if request.headers.get("access_token") != self.access_token:
+                    return JSONResponse({"error": -216, "message": "Access token is invalid"})
+                self.sent.append(body)
+                message_id = f"m{len(self.sent)}"
+            return JSONResponse({"error": 0, "message": "Success", "data": {"message_id": message_id}})
+
+        @api.post("/v4/oa/access_token")
+        async def refresh(request: Request) -> JSONResponse:
+            form = dict(parse_qsl((await request.body()).decode()))
+            with self._lock:
+                valid = (
+                    not self.refuse_refresh
+                    and request.headers.get("secret_key") == APP_SECRET
+                    and form.get("grant_type") == "refresh_token"
+                    and form.get("refresh_token") == self.refresh_token
+                )
+                if not valid:
+                    return JSONResponse({"error": -14014, "error_name": "Invalid refresh token"})
+                self.refreshes += 1
+                self.access_token = f"access-{self.refreshes}"
+                self.refresh_token = f"refresh-{self.refreshes}"  # the old one is spent
+                pair = {"access_token": self.access_token, "refresh_token": self.refresh_token}
+            return JSONResponse({**pair, "expires_in": "90000"})
+
+        return api
+
+
+@contextmanager
+def running_fake_zalo() -> Iterator[FakeZalo]:
+    fake = FakeZalo()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not server.started and time.time() < deadline:
+        time.sleep(0.02)
+    fake.base_url = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
