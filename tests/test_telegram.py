@@ -350,3 +350,24 @@ def test_settings_refuse_bad_channel_config(field: str, value: str, message: str
 def test_webhook_url_without_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
         Settings(telegram_webhook_url="https://hoidap.example/webhooks/telegram", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_web_chat_keeps_serving_when_telegram_cannot_start(
+    settings: Settings,
+    encoder: Any,
+    sample_index: SearchIndex,
+    sample_entries: list[FaqEntry],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with running_fake_telegram("987654321:another-token-the-fake-refuses") as fake:
+        s = Settings(**{**settings.model_dump(), "telegram_token": TOKEN, "telegram_api_url": fake.base_url})
+        runtime = _runtime(s, encoder, sample_index, sample_entries)
+        server, thread, base = serve_app(s, runtime)
+        try:
+            assert httpx.get(f"{base}/healthz").status_code == 200
+            assert "Telegram did not start (InvalidToken" in caplog.text
+            assert TOKEN not in caplog.text
+        finally:
+            server.should_exit = True
+            thread.join(timeout=20)
+            runtime.engine.dispose()

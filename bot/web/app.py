@@ -11,6 +11,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import TelegramError
 
 from bot.telegram.application import TelegramChannel
 from bot.telegram.webhook import router as telegram_router
@@ -41,7 +42,12 @@ async def _start_telegram(settings: Settings, runtime: Runtime) -> TelegramChann
     if settings.telegram_token is None:
         return None
     channel = TelegramChannel(settings, ChannelServices.from_runtime(runtime))
-    await channel.start()
+    try:
+        await channel.start()
+    except TelegramError as exc:  # the web chat keeps serving; the operator sees why Telegram is off
+        log.error("Telegram did not start (%s: %s); the web chat runs without it", type(exc).__name__, exc)
+        await channel.stop()
+        return None
     return channel
 
 
