@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from retrieval.encoder import EmbeddingCache, Encoder, load_encoder
 from retrieval.index import build_index
 from retrieval.live import LiveIndex
 from retrieval.searcher import Mode
+from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -150,12 +150,6 @@ def measure_build(encoder: Encoder, n: int, workdir: Path) -> dict[str, Any]:
         "reindex_after_one_edit_s": round(reindex, 2),
         "rows_reencoded": rebuilt.meta.encoded_rows,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mib(pid: int) -> dict[str, float]:

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.telegram import callbacks as cb
+from bot.web.app import create_app
 from core.runtime import start_runtime
 from core.settings import Settings
 from retrieval.encoder import load_encoder
 from tests.fakes.telegram_api import Call, running_fake_telegram
 from tests.fakes.telegram_driver import Bot, buttons, callback_data_for
-from tests.serving import serve_app
+from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "TELEGRAM_TRANSCRIPT.md"
@@ -110,13 +111,11 @@ def _run(mode: str, settings: Settings, encoder: Any) -> list[str]:
             }
         s = Settings(**{**settings.model_dump(), **updates})
         runtime = start_runtime(s, encoder)
-        server, thread, base = serve_app(s, runtime)
         log: list[tuple[float, str]] = []
         try:
-            _conversation(Bot(fake, base, runtime.engine, mode == "webhook", SECRET), log)
+            with serving(create_app(s, runtime)) as base:
+                _conversation(Bot(fake, base, runtime.engine, mode == "webhook", SECRET), log)
         finally:
-            server.should_exit = True
-            thread.join(timeout=20)
             runtime.engine.dispose()
         for call in fake.calls:
             rendered = _render_call(call)

@@ -38,10 +38,10 @@ from core.evaluation import read_queries
 from tests.fakes.telegram_api import (
     FakeTelegram,
     callback_update,
-    free_port,
     running_fake_telegram,
     text_update,
 )
+from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "faq_data" / "eval" / "golden.jsonl"

@@ -1,26 +1,36 @@
-"""Our FastAPI app on a real loopback port, in a thread, for tests and benchmarks."""
+"""An ASGI app on a real loopback port, in a thread: our app and the fake channel servers."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
-
-from bot.web.app import create_app
-from core.runtime import Runtime
-from core.settings import Settings
-from tests.fakes.telegram_api import free_port
+from starlette.types import ASGIApp
 
 
-def serve_app(settings: Settings, runtime: Runtime) -> tuple[uvicorn.Server, threading.Thread, str]:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: ASGIApp, timeout: float = 20.0) -> Iterator[str]:
+    """Run ``app`` until the block ends; yields its base URL (http://127.0.0.1:<port>)."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings, runtime), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.time() + 20
+    deadline = time.time() + timeout
     while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "app did not start"
-    return server, thread, f"http://127.0.0.1:{port}"
+        time.sleep(0.02)
+    try:
+        assert server.started, "server did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=timeout)

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from bot.telegram import callbacks as cb
 from bot.telegram.render import split_message
+from bot.web.app import create_app
 from core import faq_store, replies
 from core.answering import AnswerService
 from core.db.engine import make_engine, migrate
@@ -32,7 +33,7 @@ from tests.fakes.telegram_api import (
     text_update,
 )
 from tests.fakes.telegram_driver import Bot, buttons, callback_data_for
-from tests.serving import serve_app
+from tests.serving import serving
 
 TOKEN = "123456789:TEST-token-abcdefghijklmnopqrstuvwxyz"
 SECRET = "s3cret-webhook-token-0123456789"
@@ -96,12 +97,10 @@ def bot(
             updates |= {"telegram_webhook_secret": SECRET}
         s = Settings(**{**settings.model_dump(), **updates})
         runtime = _runtime(s, encoder, telegram_index, telegram_entries)
-        server, thread, base = serve_app(s, runtime)
         try:
-            yield Bot(fake, base, runtime.engine, webhook, SECRET)
+            with serving(create_app(s, runtime)) as base:
+                yield Bot(fake, base, runtime.engine, webhook, SECRET)
         finally:
-            server.should_exit = True
-            thread.join(timeout=20)
             runtime.engine.dispose()
 
 
@@ -301,25 +300,23 @@ def test_webhook_registration_and_secret(
             }
         )
         runtime = _runtime(s, encoder, sample_index, sample_entries)
-        server, thread, base = serve_app(s, runtime)
         try:
-            registered = fake.wait_for("setWebhook")[0].params
-            assert registered["url"] == "https://hoidap.example/webhooks/telegram"
-            assert registered["secret_token"] == SECRET
-            assert registered["allowed_updates"] == ["message", "callback_query"]
-            update = text_update(fake, USER, "/start")
-            url = f"{base}/webhooks/telegram"
-            assert httpx.post(url, json=update).status_code == 403
-            wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
-            assert httpx.post(url, json=update, headers=wrong).status_code == 403
-            right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-            bad = httpx.post(url, content=b"not json", headers=right)
-            assert bad.status_code == 400
-            assert httpx.post(url, json=update, headers=right).status_code == 200
-            fake.wait_for("sendMessage", 2)
+            with serving(create_app(s, runtime)) as base:
+                registered = fake.wait_for("setWebhook")[0].params
+                assert registered["url"] == "https://hoidap.example/webhooks/telegram"
+                assert registered["secret_token"] == SECRET
+                assert registered["allowed_updates"] == ["message", "callback_query"]
+                update = text_update(fake, USER, "/start")
+                url = f"{base}/webhooks/telegram"
+                assert httpx.post(url, json=update).status_code == 403
+                wrong = {"X-Telegram-Bot-Api-Secret-Token": "nope"}
+                assert httpx.post(url, json=update, headers=wrong).status_code == 403
+                right = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                bad = httpx.post(url, content=b"not json", headers=right)
+                assert bad.status_code == 400
+                assert httpx.post(url, json=update, headers=right).status_code == 200
+                fake.wait_for("sendMessage", 2)
         finally:
-            server.should_exit = True
-            thread.join(timeout=20)
             runtime.engine.dispose()
 
 
@@ -362,12 +359,10 @@ def test_web_chat_keeps_serving_when_telegram_cannot_start(
     with running_fake_telegram("987654321:another-token-the-fake-refuses") as fake:
         s = Settings(**{**settings.model_dump(), "telegram_token": TOKEN, "telegram_api_url": fake.base_url})
         runtime = _runtime(s, encoder, sample_index, sample_entries)
-        server, thread, base = serve_app(s, runtime)
         try:
-            assert httpx.get(f"{base}/healthz").status_code == 200
-            assert "Telegram did not start (InvalidToken" in caplog.text
-            assert TOKEN not in caplog.text
+            with serving(create_app(s, runtime)) as base:
+                assert httpx.get(f"{base}/healthz").status_code == 200
+                assert "Telegram did not start (InvalidToken" in caplog.text
+                assert TOKEN not in caplog.text
         finally:
-            server.should_exit = True
-            thread.join(timeout=20)
             runtime.engine.dispose()

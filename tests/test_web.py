@@ -6,6 +6,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from bot.web.app import create_app
 from core.answering import AnswerService
 from core.db.engine import make_engine, migrate
 from core.db.models import Feedback
@@ -15,7 +16,7 @@ from core.runtime import Runtime
 from core.settings import Settings
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
-from tests.serving import serve_app
+from tests.serving import serving
 
 
 @pytest.fixture
@@ -26,10 +27,9 @@ def server(settings: Settings, sample_index, encoder) -> Iterator[tuple[str, Run
     live.install(sample_index)
     service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
     runtime = Runtime(settings, engine, encoder, live, service)
-    srv, thread, base = serve_app(settings, runtime)
-    yield base, runtime
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings, runtime)) as base:
+        yield base, runtime
+    engine.dispose()
 
 
 def test_chat_and_feedback_round_trip(server) -> None:

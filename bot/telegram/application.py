@@ -56,6 +56,7 @@ class TelegramChannel:
     def __init__(self, settings: Settings, services: ChannelServices) -> None:
         self.settings = settings
         self.webhook = bool(settings.telegram_webhook_url)
+        self.services = services
         self.application = build_application(settings, services, polling=not self.webhook)
         secret = settings.telegram_webhook_secret
         self._secret = secret.get_secret_value().encode() if secret is not None else b""
@@ -85,6 +86,7 @@ class TelegramChannel:
         if app.running:
             await app.stop()
         await app.shutdown()
+        self.services.answer_pool.shutdown(wait=False)
 
     def secret_matches(self, header: str | None) -> bool:
         """Constant-time comparison of X-Telegram-Bot-Api-Secret-Token."""

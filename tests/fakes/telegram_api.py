@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,18 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from tests.serving import serving
+
 BOT_ID = 777000111
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Hỏi đáp TTHC", "username": "hoidap_test_bot"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -176,19 +170,9 @@ async def _params(request: Request) -> dict[str, Any]:
 @contextmanager
 def running_fake_telegram(token: str) -> Iterator[FakeTelegram]:
     fake = FakeTelegram(token)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not server.started and time.time() < deadline:
-        time.sleep(0.02)
-    fake.base_url = f"http://127.0.0.1:{port}/bot"
-    try:
+    with serving(fake.app()) as base:
+        fake.base_url = f"{base}/bot"
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def text_update(fake: FakeTelegram, user_id: int, text: str, reply_to: int | None = None) -> dict[str, Any]:

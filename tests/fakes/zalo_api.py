@@ -4,18 +4,16 @@ tokens the way Zalo does (refresh tokens are single-use), and can fail on demand
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.fakes.telegram_api import free_port
+from tests.serving import serving
 
 APP_SECRET = "fake-app-secret-0123456789"
 
@@ -78,16 +76,6 @@ class FakeZalo:
 @contextmanager
 def running_fake_zalo() -> Iterator[FakeZalo]:
     fake = FakeZalo()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 10
-    while not server.started and time.time() < deadline:
-        time.sleep(0.02)
-    fake.base_url = f"http://127.0.0.1:{port}"
-    try:
+    with serving(fake.app()) as base:
+        fake.base_url = base
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
