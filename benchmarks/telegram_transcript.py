@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.telegram import callbacks as cb
 from bot.web.app import create_app
+from core import actions as cb
 from core.runtime import start_runtime
 from core.settings import Settings
 from retrieval.encoder import load_encoder

@@ -31,7 +31,7 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.telegram import callbacks as cb
+from core import actions as cb
 from core.db.engine import make_engine
 from core.db.models import Feedback, Interaction
 from core.evaluation import read_queries

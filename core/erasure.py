@@ -9,7 +9,7 @@ from sqlalchemy import CursorResult, Delete, delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from core.db.models import Consent, Feedback, HandoffRequest, Interaction
+from core.db.models import Consent, ConversationState, Feedback, HandoffRequest, Interaction, ZaloOutbox
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ def run_delete(session: Session, statement: Delete) -> int:
 
 
 def erase_user(engine: Engine, user_hash: str) -> ErasureReport:
-    """Delete a pseudonymous user's questions, feedback, handoffs and consent in one transaction."""
+    """Delete everything held on a pseudonymous user (questions, feedback, handoffs, consent,
+    conversation state, undelivered replies) in one transaction."""
     ids = select(col(Interaction.id)).where(col(Interaction.user_hash) == user_hash)
     with Session(engine) as session:
         report = ErasureReport(
@@ -38,5 +39,8 @@ def erase_user(engine: Engine, user_hash: str) -> ErasureReport:
             ),
             consent=run_delete(session, delete(Consent).where(col(Consent.user_hash) == user_hash)),
         )
+        # What a chat channel keeps between messages: a held question, undelivered replies.
+        run_delete(session, delete(ConversationState).where(col(ConversationState.user_hash) == user_hash))
+        run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.user_hash) == user_hash))
         session.commit()
     return report

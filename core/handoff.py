@@ -5,15 +5,15 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.db.models import HandoffRequest, Interaction
-from core.interaction_log import UnknownInteractionError
+from core.db.models import HandoffRequest
+from core.interaction_log import find_interaction
 
 
-def hand_off(engine: Engine, interaction_id: str) -> HandoffRequest:
-    """Queue the question of one interaction for staff (idempotent per interaction)."""
+def hand_off(engine: Engine, interaction_id: str, user_hash: str | None = None) -> HandoffRequest:
+    """Queue the question of one interaction for staff (idempotent per interaction); with
+    ``user_hash``, only for the citizen who asked it."""
     with Session(engine) as session:
-        if session.get(Interaction, interaction_id) is None:
-            raise UnknownInteractionError(interaction_id)
+        find_interaction(session, interaction_id, user_hash)
         existing = session.exec(
             select(HandoffRequest).where(HandoffRequest.interaction_id == interaction_id)
         ).first()

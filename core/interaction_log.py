@@ -21,6 +21,15 @@ class UnknownInteractionError(LookupError):
     """Feedback refers to an interaction that does not exist."""
 
 
+def find_interaction(session: Session, interaction_id: str, user_hash: str | None = None) -> Interaction:
+    """The interaction, if it exists and (when ``user_hash`` is given) belongs to that user:
+    a button's data can be forged, so a tap never touches another citizen's record."""
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None or (user_hash is not None and interaction.user_hash != user_hash):
+        raise UnknownInteractionError(interaction_id)
+    return interaction
+
+
 class InteractionLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -42,21 +51,27 @@ class InteractionLog:
         helpful: bool,
         reason: str | None = None,
         comment: str | None = None,
+        user_hash: str | None = None,
     ) -> Feedback:
+        """Store (or update) the verdict on one reply; with ``user_hash``, only its asker may."""
         if reason is not None and reason not in FEEDBACK_REASONS:
             raise ValueError(f"reason must be one of {', '.join(FEEDBACK_REASONS)}")
         masked = mask_personal_data(comment.strip())[:MAX_COMMENT_CHARS] if comment else None
         try:
-            return self._upsert_feedback(interaction_id, helpful, reason, masked)
+            return self._upsert_feedback(interaction_id, helpful, reason, masked, user_hash)
         except IntegrityError:  # a concurrent tap inserted the row first: update it instead
-            return self._upsert_feedback(interaction_id, helpful, reason, masked)
+            return self._upsert_feedback(interaction_id, helpful, reason, masked, user_hash)
 
     def _upsert_feedback(
-        self, interaction_id: str, helpful: bool, reason: str | None, masked: str | None
+        self,
+        interaction_id: str,
+        helpful: bool,
+        reason: str | None,
+        masked: str | None,
+        user_hash: str | None,
     ) -> Feedback:
         with Session(self.engine) as session:
-            if session.get(Interaction, interaction_id) is None:
-                raise UnknownInteractionError(interaction_id)
+            find_interaction(session, interaction_id, user_hash)
             # One verdict per reply: a second tap or a later comment updates it.
             feedback = session.exec(
                 select(Feedback).where(Feedback.interaction_id == interaction_id)

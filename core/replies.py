@@ -60,7 +60,7 @@ PRIVACY_NOTICE = (
     "- Chúng tôi lưu câu hỏi của bạn (đã che số giấy tờ, số điện thoại, e-mail) và đánh giá của bạn "
     "để cải thiện bộ câu hỏi thường gặp; tài khoản của bạn chỉ được lưu dưới dạng mã ẩn danh.\n"
     "- Dữ liệu được lưu tối đa {{retention_days}} ngày rồi tự động xóa.\n"
-    "- Bạn có thể yêu cầu xóa toàn bộ dữ liệu bất cứ lúc nào bằng lệnh /xoadulieu.\n"
+    "- Bạn có thể yêu cầu xóa toàn bộ dữ liệu bất cứ lúc nào {{erase_how}}.\n"
     "Căn cứ: Luật Bảo vệ dữ liệu cá nhân 2025.\n"
     "Bạn vui lòng bấm \u201cTôi đồng ý\u201d để bắt đầu hỏi."
 )
@@ -70,9 +70,9 @@ CONSENT_REQUIRED = "Trước khi trả lời, tôi cần bạn đồng ý với 
 HELP = (
     "Cách dùng:\n"
     "- Nhập câu hỏi bằng tiếng Việt, có dấu hoặc không dấu đều được.\n"
-    "- /linhvuc: xem câu hỏi thường gặp theo lĩnh vực.\n"
-    "- /lienhe: số điện thoại, địa chỉ và cổng dịch vụ công.\n"
-    "- /xoadulieu: xóa dữ liệu của bạn.\n"
+    "- {{cmd_browse}}: xem câu hỏi thường gặp theo lĩnh vực.\n"
+    "- {{cmd_contact}}: số điện thoại, địa chỉ và cổng dịch vụ công.\n"
+    "- {{cmd_erase}}: xóa dữ liệu của bạn.\n"
     "Sau mỗi câu trả lời, bạn bấm 👍 hoặc 👎 để giúp chúng tôi cải thiện."
 )
 CONTACT = (
@@ -97,10 +97,11 @@ ERROR = (
 )
 FEEDBACK_THANKS = "Cảm ơn bạn đã đánh giá!"
 FEEDBACK_ASK_REASON = "Cảm ơn bạn. Câu trả lời chưa đúng ở điểm nào?"
-FEEDBACK_ASK_COMMENT = "Bạn có thể nhắn thêm góp ý (không bắt buộc) bằng cách trả lời tin nhắn này."
+FEEDBACK_ASK_COMMENT = "Bạn có thể nhắn thêm góp ý (không bắt buộc) {{comment_how}}."
 FEEDBACK_COMMENT_THANKS = "Cảm ơn góp ý của bạn, cán bộ sẽ xem xét."
 FEEDBACK_EXPIRED = "Câu trả lời này không còn nhận đánh giá."
 HANDOFF_BUTTON = "📨 Chuyển câu hỏi cho cán bộ"
+HANDED_OFF_LABEL = "Đã chuyển cho cán bộ"
 HANDOFF_DONE = (
     "Đã chuyển câu hỏi của bạn cho cán bộ. Câu trả lời sẽ được bổ sung vào bộ câu hỏi thường gặp; "
     "tôi không gửi lại kết quả riêng cho bạn. Cần gấp, bạn vui lòng gọi {{hotline}}."
@@ -110,7 +111,7 @@ ERASE_CONFIRM = (
 )
 ERASE_YES = "🗑 Xóa dữ liệu"
 ERASE_NO = "Không xóa"
-ERASE_DONE = "Đã xóa {{count}} câu hỏi cùng đánh giá của bạn. Nếu muốn hỏi tiếp, bạn gõ /start."
+ERASE_DONE = "Đã xóa {{count}} câu hỏi cùng đánh giá của bạn. Nếu muốn hỏi tiếp, bạn {{restart_how}}."
 ERASE_CANCELLED = "Đã hủy, dữ liệu của bạn được giữ nguyên."
 HELPFUL_BUTTON = "👍 Hữu ích"
 NOT_HELPFUL_BUTTON = "👎 Chưa đúng"

@@ -8,9 +8,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from core.db.models import Feedback, HandoffRequest, Interaction, utcnow
+from core.db.models import ConversationState, Feedback, HandoffRequest, Interaction, ZaloOutbox, utcnow
 from core.erasure import ErasureReport, run_delete
 from core.update_ledger import UpdateLedger
+
+STATE_KEPT = timedelta(days=2)  # Zalo lets an OA reply to a follower for 48 hours
 
 
 def purge_expired(engine: Engine, retention_days: int) -> ErasureReport:
@@ -26,6 +28,10 @@ def purge_expired(engine: Engine, retention_days: int) -> ErasureReport:
             interactions=run_delete(session, delete(Interaction).where(col(Interaction.created_at) < cutoff)),
             consent=0,
         )
+        # A question held for consent, or a reply Zalo never took, is stale after this.
+        stale = utcnow() - STATE_KEPT
+        run_delete(session, delete(ConversationState).where(col(ConversationState.updated_at) < stale))
+        run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.created_at) < stale))
         session.commit()
     UpdateLedger(engine).prune()
     return report

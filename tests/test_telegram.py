@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from bot.telegram import callbacks as cb
 from bot.telegram.render import split_message
 from bot.web.app import create_app
+from core import actions as cb
 from core import faq_store, replies
 from core.answering import AnswerService
 from core.db.engine import make_engine, migrate
@@ -155,7 +155,9 @@ def test_feedback_flow_down_to_the_database(bot: Bot) -> None:
     edits = bot.fake.wait_for("editMessageReplyMarkup", 3)
     assert "✅ Thông tin đã cũ" in str(edits[-1].params["reply_markup"])
     prompt = bot.sent(5)[4]
-    assert prompt["text"] == replies.FEEDBACK_ASK_COMMENT
+    assert prompt["text"] == (
+        "Bạn có thể nhắn thêm góp ý (không bắt buộc) bằng cách trả lời tin nhắn này."
+    )
     bot.say("Giấy tờ ghi 0987654321 đã khác", reply_to=prompt["message_id"])
     assert bot.sent(6)[5]["text"] == replies.FEEDBACK_COMMENT_THANKS
     with Session(bot.engine) as session:

@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot.telegram import handlers
 from core.channel import ChannelServices
+from core.conversation import Conversation
 from core.log_redaction import protect
 from core.settings import Settings
 
@@ -48,6 +49,7 @@ def build_application(settings: Settings, services: ChannelServices, polling: bo
         builder = builder.updater(None)
     app = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["conversation"] = Conversation(services, handlers.CHANNEL)
     handlers.register(app)
     return app
 

@@ -1,4 +1,4 @@
-"""Thin async handlers: build an IncomingMessage, call the core, render the Reply.
+"""Thin async handlers: translate the update, call the core conversation, render what it returns.
 
 Database and model work runs in worker threads (``asyncio.to_thread``) so one slow answer
 never stalls the event loop that receives everybody else's updates.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from html import escape
 from typing import Any
 
 from telegram import (
@@ -32,16 +33,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import callbacks as cb
-from bot.telegram import keyboards
+from bot.telegram.keyboards import markup
 from bot.telegram.render import reply_html, split_message
+from core import actions as cb
+from core import conversation as talk
 from core import replies
-from core.browse import short_ref
 from core.channel import ChannelServices
-from core.erasure import erase_user
-from core.handoff import hand_off
-from core.interaction_log import UnknownInteractionError
-from core.messages import Decision, IncomingMessage, Reply
+from core.conversation import Conversation, Rows
+from core.messages import Reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -53,37 +52,25 @@ def _services(context: Context) -> ChannelServices:
     return services
 
 
-def _text(context: Context, template: str, **extra: str) -> str:
-    return replies.fill(template, {**_services(context).reply_values(), **extra})
+def _talk(context: Context) -> Conversation:
+    conversation: Conversation = context.bot_data["conversation"]
+    return conversation
 
 
-def _user_hash(update: Update, context: Context) -> str:
+def _user_id(update: Update) -> str:
     assert update.effective_user is not None
-    return _services(context).answers.user_hash(CHANNEL, str(update.effective_user.id))
+    return str(update.effective_user.id)
 
 
-async def _has_agreed(update: Update, context: Context) -> bool:
-    user_data: dict[str, Any] = context.user_data if context.user_data is not None else {}
-    if user_data.get("agreed"):
-        return True
-    agreed = await asyncio.to_thread(_services(context).consent.has_agreed, _user_hash(update, context))
-    user_data["agreed"] = agreed
-    return agreed
+async def _send(
+    chat: Chat, html: str, reply_markup: InlineKeyboardMarkup | ForceReply | None = None
+) -> Message:
+    return await chat.send_message(html, parse_mode=ParseMode.HTML, reply_markup=reply_markup)
 
 
-async def _send(chat: Chat, html: str, markup: InlineKeyboardMarkup | ForceReply | None = None) -> Message:
-    return await chat.send_message(html, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
-def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    match reply.decision:
-        case Decision.ANSWER | Decision.CATALOG:
-            return keyboards.feedback(reply.interaction_id, reply.links)
-        case Decision.SUGGEST:
-            return keyboards.suggestions([(short_ref(s.entry_id), s.question) for s in reply.suggestions])
-        case Decision.FALLBACK:
-            return keyboards.handoff(reply.interaction_id)
-    return None
+async def _show(chat: Chat, text: str, rows: Rows | None = None) -> Message:
+    """A plain core text (escaped: settings and FAQ texts may hold "<" or "&") with buttons."""
+    return await _send(chat, escape(text, quote=False), markup(rows or []))
 
 
 async def send_reply(chat: Chat, reply: Reply) -> None:
@@ -91,7 +78,7 @@ async def send_reply(chat: Chat, reply: Reply) -> None:
     chunks = split_message(reply_html(reply))
     for chunk in chunks[:-1]:
         await _send(chat, chunk)
-    await _send(chat, chunks[-1], _markup(reply))
+    await _send(chat, chunks[-1], markup(talk.reply_rows(reply)))
 
 
 # --- updates in -------------------------------------------------------------------------------
@@ -107,72 +94,72 @@ async def drop_duplicates(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await _send(chat, _text(context, replies.WELCOME))
-    agreed = await _has_agreed(update, context)
-    await _send(chat, _text(context, replies.PRIVACY_NOTICE), None if agreed else keyboards.consent())
+    conversation = _talk(context)
+    await _show(chat, conversation.text(replies.WELCOME))
+    notice = await asyncio.to_thread(conversation.privacy_notice, _user_id(update))
+    await _show(chat, notice.text, notice.rows)
 
 
 async def help_command(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
-    await _send(update.effective_chat, _text(context, replies.HELP))
+    await _show(update.effective_chat, _talk(context).text(replies.HELP))
 
 
 async def contact(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
-    await _send(update.effective_chat, _text(context, replies.CONTACT))
+    await _show(update.effective_chat, _talk(context).text(replies.CONTACT))
 
 
 async def browse(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
-    page = await asyncio.to_thread(_services(context).browser.categories, 0)
-    if not page.items:
-        await _send(update.effective_chat, replies.NO_CATEGORIES)
+    listing = await asyncio.to_thread(_talk(context).categories, 0)
+    if listing is None:
+        await _show(update.effective_chat, replies.NO_CATEGORIES)
         return
-    await _send(update.effective_chat, replies.CATEGORIES_TITLE, keyboards.categories(page))
+    await _show(update.effective_chat, listing.text, listing.rows)
 
 
 async def erase_request(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
-    await _send(update.effective_chat, replies.ERASE_CONFIRM, keyboards.erase())
+    await _show(update.effective_chat, replies.ERASE_CONFIRM, talk.erase_rows())
 
 
 async def non_text(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
-    await _send(update.effective_chat, replies.NON_TEXT)
+    await _show(update.effective_chat, replies.NON_TEXT)
 
 
 async def text_message(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    if await _is_comment(message, context):
+    if await _is_comment(update, message, context):
         return
-    if not await _has_agreed(update, context):
-        if context.user_data is not None:
-            context.user_data["pending_question"] = message.text
-        await _send(message.chat, replies.CONSENT_REQUIRED)
-        await _send(message.chat, _text(context, replies.PRIVACY_NOTICE), keyboards.consent())
+    conversation, user_id = _talk(context), _user_id(update)
+    if not await asyncio.to_thread(conversation.has_agreed, user_id):
+        await asyncio.to_thread(conversation.hold, user_id, message.text)
+        await _show(message.chat, replies.CONSENT_REQUIRED)
+        await _show(message.chat, conversation.text(replies.PRIVACY_NOTICE), talk.consent_rows())
         return
     await answer_question(update, context, message.text)
 
 
 async def answer_question(update: Update, context: Context, text: str) -> None:
-    services = _services(context)
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    if not services.limiter.allow(_user_hash(update, context)):
-        await _send(chat, replies.RATE_LIMITED)
+    services, conversation, user_id = _services(context), _talk(context), _user_id(update)
+    chat = update.effective_chat
+    assert chat is not None
+    if not conversation.allowed(user_id):
+        await _show(chat, replies.RATE_LIMITED)
         return
     typing_sent = asyncio.Event()
     typing = asyncio.create_task(_typing_after(chat, services.settings.telegram_typing_delay_ms, typing_sent))
     try:
-        message = IncomingMessage(CHANNEL, str(user.id), text)
         loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(services.answer_pool, services.answers.handle, message)
+        reply = await loop.run_in_executor(services.answer_pool, conversation.answer, user_id, text)
     finally:
         if not typing_sent.is_set():  # a request already on its way is let through
             typing.cancel()
-    if len(text) > services.settings.max_message_chars:
-        await _send(chat, _text(context, replies.TRUNCATED))
+    if conversation.is_truncated(text):
+        await _show(chat, conversation.text(replies.TRUNCATED))
     await send_reply(chat, reply)
 
 
@@ -187,20 +174,15 @@ async def _typing_after(chat: Chat, delay_ms: int, sent: asyncio.Event) -> None:
         log.debug("typing action failed", exc_info=True)
 
 
-async def _is_comment(message: Message, context: Context) -> bool:
+async def _is_comment(update: Update, message: Message, context: Context) -> bool:
     """A reply to our "add a comment" prompt is feedback, not a new question."""
     prompts: dict[int, str] = (context.user_data or {}).get("comment_prompts", {})
     replied = message.reply_to_message
     if replied is None or replied.message_id not in prompts or message.text is None:
         return False
     interaction_id = prompts.pop(replied.message_id)
-    log_feedback = _services(context).answers.log.record_feedback
-    try:
-        await asyncio.to_thread(log_feedback, interaction_id, False, None, message.text)
-    except UnknownInteractionError:
-        await _send(message.chat, replies.FEEDBACK_EXPIRED)
-        return True
-    await _send(message.chat, replies.FEEDBACK_COMMENT_THANKS)
+    stored = await asyncio.to_thread(_talk(context).comment, _user_id(update), message.text, interaction_id)
+    await _show(message.chat, replies.FEEDBACK_COMMENT_THANKS if stored else replies.FEEDBACK_EXPIRED)
     return True
 
 
@@ -218,21 +200,24 @@ async def button(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     try:
         action = cb.decode(query.data)
-    except cb.CallbackDataError:
+    except cb.ActionDataError:
         await query.answer()  # an old or state-only button: nothing to do
         return
     await query.answer(_toast(action))  # first, so the citizen's spinner stops at once
     match action:
         case cb.Feedback() | cb.Reason():
-            await _feedback(query, context, action)
+            await _feedback(update, query, context, action)
         case cb.Choose(ref):
             await _choose(update, context, ref)
         case cb.Categories(page):
-            await _show_categories(query, context, page)
+            listing = await asyncio.to_thread(_talk(context).categories, page)
+            if listing is not None:
+                await query.edit_message_text(listing.text, reply_markup=markup(listing.rows))
         case cb.Questions(ref, page):
-            await _show_questions(query, context, ref, page)
+            listing = await asyncio.to_thread(_talk(context).questions, ref, page)
+            await query.edit_message_text(listing.text, reply_markup=markup(listing.rows))
         case cb.Handoff(interaction_id):
-            await _handoff(query, context, interaction_id)
+            await _handoff(update, query, context, interaction_id)
         case cb.Consent():
             await _consent(update, context)
         case cb.Erase(confirmed):
@@ -242,83 +227,65 @@ async def button(update: Update, context: Context) -> None:
 def _links_of(query: CallbackQuery) -> list[str]:
     """The URL buttons already under the message (kept when the feedback row changes)."""
     message = query.message
-    markup = message.reply_markup if isinstance(message, Message) else None
-    buttons: list[InlineKeyboardButton] = [b for row in markup.inline_keyboard for b in row] if markup else []
+    keyboard = message.reply_markup if isinstance(message, Message) else None
+    buttons: list[InlineKeyboardButton] = (
+        [b for row in keyboard.inline_keyboard for b in row] if keyboard else []
+    )
     return [b.url for b in buttons if b.url]
 
 
-async def _feedback(query: CallbackQuery, context: Context, action: cb.Feedback | cb.Reason) -> None:
-    helpful = action.helpful if isinstance(action, cb.Feedback) else False
-    reason = action.reason if isinstance(action, cb.Reason) else None
-    log_feedback = _services(context).answers.log.record_feedback
-    try:
-        stored = await asyncio.to_thread(log_feedback, action.interaction_id, helpful, reason)
-    except UnknownInteractionError:
+async def _feedback(
+    update: Update, query: CallbackQuery, context: Context, action: cb.Feedback | cb.Reason
+) -> None:
+    stored = await asyncio.to_thread(_talk(context).feedback, _user_id(update), action)
+    if stored is None:
         await query.edit_message_reply_markup(None)
         return
-    markup = keyboards.feedback(action.interaction_id, _links_of(query), stored.helpful, stored.reason)
-    await query.edit_message_reply_markup(markup)
+    rows = talk.feedback_rows(action.interaction_id, _links_of(query), stored.helpful, stored.reason)
+    await query.edit_message_reply_markup(markup(rows))
     if isinstance(action, cb.Reason) and isinstance(query.message, Message):
+        ask = _talk(context).text(replies.FEEDBACK_ASK_COMMENT)
         prompt = await _send(
-            query.message.chat, replies.FEEDBACK_ASK_COMMENT, ForceReply(input_field_placeholder="Góp ý")
+            query.message.chat, escape(ask, quote=False), ForceReply(input_field_placeholder="Góp ý")
         )
         if context.user_data is not None:
             context.user_data.setdefault("comment_prompts", {})[prompt.message_id] = action.interaction_id
 
 
 async def _choose(update: Update, context: Context, ref: str) -> None:
-    services, chat, user = _services(context), update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    entry = await asyncio.to_thread(services.browser.entry, ref)
-    if entry is None:
-        await _send(chat, replies.ENTRY_GONE)
+    services, conversation, user_id = _services(context), _talk(context), _user_id(update)
+    chat = update.effective_chat
+    assert chat is not None
+    if not await asyncio.to_thread(conversation.has_agreed, user_id):
+        await _show(chat, conversation.text(replies.PRIVACY_NOTICE), talk.consent_rows())
         return
-    if not await _has_agreed(update, context):
-        await _send(chat, _text(context, replies.PRIVACY_NOTICE), keyboards.consent())
-        return
-    message = IncomingMessage(CHANNEL, str(user.id), entry.question)
     loop = asyncio.get_running_loop()
-    reply = await loop.run_in_executor(services.answer_pool, services.answers.handle_choice, message, entry)
+    reply = await loop.run_in_executor(services.answer_pool, conversation.choose, user_id, ref)
+    if reply is None:
+        await _show(chat, replies.ENTRY_GONE)
+        return
     await send_reply(chat, reply)
 
 
-async def _show_categories(query: CallbackQuery, context: Context, page: int) -> None:
-    listing = await asyncio.to_thread(_services(context).browser.categories, page)
-    await query.edit_message_text(replies.CATEGORIES_TITLE, reply_markup=keyboards.categories(listing))
-
-
-async def _show_questions(query: CallbackQuery, context: Context, ref: str, page: int) -> None:
-    browser = _services(context).browser
-    listing = await asyncio.to_thread(browser.questions, ref, page)
-    name = await asyncio.to_thread(browser.category_name, ref) or "Lĩnh vực"
-    title = f"{name} (trang {listing.page + 1}/{listing.pages}):"
-    await query.edit_message_text(title, reply_markup=keyboards.questions(ref, listing))
-
-
-async def _handoff(query: CallbackQuery, context: Context, interaction_id: str) -> None:
-    engine = _services(context).runtime.engine
-    try:
-        await asyncio.to_thread(hand_off, engine, interaction_id)
-    except UnknownInteractionError:
+async def _handoff(update: Update, query: CallbackQuery, context: Context, interaction_id: str) -> None:
+    conversation = _talk(context)
+    if not await asyncio.to_thread(conversation.handoff, _user_id(update), interaction_id):
         await query.edit_message_reply_markup(None)
         return
-    await query.edit_message_reply_markup(keyboards.handed_off())
+    await query.edit_message_reply_markup(markup(talk.handed_off_rows()))
     if isinstance(query.message, Message):
-        await _send(query.message.chat, _text(context, replies.HANDOFF_DONE))
+        await _show(query.message.chat, conversation.text(replies.HANDOFF_DONE))
 
 
 async def _consent(update: Update, context: Context) -> None:
     query, chat = update.callback_query, update.effective_chat
     assert query is not None and chat is not None
-    await asyncio.to_thread(_services(context).consent.agree, _user_hash(update, context), CHANNEL)
-    user_data: dict[str, Any] = context.user_data if context.user_data is not None else {}
-    user_data["agreed"] = True
+    held = await asyncio.to_thread(_talk(context).agree, _user_id(update))
     await query.edit_message_reply_markup(None)
-    pending = user_data.pop("pending_question", None)
-    if pending is None:
-        await _send(chat, replies.CONSENT_THANKS)
+    if held is None:
+        await _show(chat, replies.CONSENT_THANKS)
         return
-    await answer_question(update, context, pending)
+    await answer_question(update, context, held)
 
 
 async def _erase(update: Update, context: Context, confirmed: bool) -> None:
@@ -327,11 +294,12 @@ async def _erase(update: Update, context: Context, confirmed: bool) -> None:
     if not confirmed:
         await query.edit_message_text(replies.ERASE_CANCELLED)
         return
-    engine = _services(context).runtime.engine
-    report = await asyncio.to_thread(erase_user, engine, _user_hash(update, context))
+    conversation = _talk(context)
+    report = await asyncio.to_thread(conversation.erase, _user_id(update))
     if context.user_data is not None:
         context.user_data.clear()
-    await query.edit_message_text(replies.fill(replies.ERASE_DONE, {"count": str(report.interactions)}))
+    done = conversation.text(replies.ERASE_DONE, count=str(report.interactions))
+    await query.edit_message_text(done)  # plain text: no parse mode, nothing to escape
 
 
 # --- errors and wiring ------------------------------------------------------------------------
@@ -343,7 +311,7 @@ async def on_error(update: object, context: Context) -> None:
     log.error("telegram update %s failed", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await _send(update.effective_chat, _text(context, replies.ERROR))
+            await _show(update.effective_chat, _talk(context).text(replies.ERROR))
         except Exception:  # the apology itself may fail when Telegram is unreachable
             log.warning("could not send the apology for update %s", update_id)
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from html import escape
 
 from core.chunking import split_message as split_chunks
-from core.messages import Decision, Reply
+from core.conversation import reply_title
+from core.messages import Reply
 
 MAX_CHARS = 4096
 
 
 def reply_html(reply: Reply) -> str:
     body = escape(reply.text)
-    if reply.decision is Decision.ANSWER and reply.question:
-        return f"<b>{escape(reply.question)}</b>\n\n{body}"
-    if reply.decision is Decision.CATALOG:
-        return f"<b>Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính</b>\n\n{body}"
-    return body
+    title = reply_title(reply)
+    return f"<b>{escape(title)}</b>\n\n{body}" if title else body
 
 
 def split_message(text: str, limit: int = MAX_CHARS) -> list[str]:

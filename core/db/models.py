@@ -142,3 +142,35 @@ class ZaloToken(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+
+
+class ConversationState(SQLModel, table=True):
+    """Where a chat conversation stands, shared by every worker: a question held until the
+    citizen agrees to the privacy notice, and the answer a follow-up comment belongs to."""
+
+    __tablename__ = "conversation_state"
+
+    user_hash: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(max_length=20)
+    held_question: str | None = None  # masked like every logged question
+    comment_for: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+
+
+class ZaloOutbox(SQLModel, table=True):
+    """Replies Zalo did not accept yet (token refresh refused, API unreachable): retried later,
+    so a failure is reported and queued instead of silently dropping the answer."""
+
+    __tablename__ = "zalo_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=64)  # Zalo's id of the follower: needed to deliver
+    user_hash: str = Field(max_length=64, index=True)  # so erasure finds it
+    messages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=200)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )

@@ -1,4 +1,9 @@
-"""Callback data of inline buttons: short, typed, and at most 64 bytes (a Bot API limit)."""
+"""What a chat button does, as typed actions with a short text form shared by every channel.
+
+Telegram carries the text as callback data (at most 64 bytes, a Bot API limit); Zalo sends it
+back as a hidden user message (an ``oa.query.hide`` payload), so there it travels behind a
+prefix that tells a tap from a question the citizen typed.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,8 @@ SEP = ":"
 NOOP = "-"  # a button that only shows a state
 
 
-class CallbackDataError(ValueError):
-    """Callback data we did not produce (or produced by an older version of the bot)."""
+class ActionDataError(ValueError):
+    """Button data we did not produce (or produced by an older version of the bot)."""
 
 
 @dataclass(frozen=True)
@@ -110,5 +115,5 @@ def decode(data: str) -> Action:
             case ["del", "y" | "n" as answer]:
                 return Erase(answer == "y")
     except (ValueError, IndexError) as exc:
-        raise CallbackDataError(data) from exc
-    raise CallbackDataError(data)
+        raise ActionDataError(data) from exc
+    raise ActionDataError(data)
