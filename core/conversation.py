@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from core import actions, replies
-from core.browse import CategoryItem, Page, QuestionItem, short_ref
+from core.browse import CategoryItem, FaqBrowser, Page, QuestionItem, short_ref
 from core.channel import ChannelServices
 from core.db.models import ConversationState, Feedback, utcnow
 from core.erasure import ErasureReport, erase_user
@@ -188,10 +188,13 @@ class Listing:
 class Conversation:
     """One channel's side of the conversation; every method blocks (call it from a thread)."""
 
-    def __init__(self, services: ChannelServices, channel: str) -> None:
+    def __init__(self, services: ChannelServices, channel: str, page_size: int | None = None) -> None:
         self.services = services
         self.channel = channel
         self.engine = services.runtime.engine
+        self.browser = (
+            FaqBrowser(self.engine, services.runtime.live, page_size) if page_size else services.browser
+        )
         self._values = {**services.reply_values(), **CHANNEL_WORDS.get(channel, {})}
 
     def text(self, template: str, **extra: str) -> str:
@@ -236,7 +239,7 @@ class Conversation:
 
     def choose(self, user_id: str, entry_ref: str) -> Reply | None:
         """The answer to a suggested or browsed question; None when it is no longer published."""
-        entry = self.services.browser.entry(entry_ref)
+        entry = self.browser.entry(entry_ref)
         if entry is None:
             return None
         message = IncomingMessage(self.channel, user_id, entry.question)
@@ -292,13 +295,13 @@ class Conversation:
     # browsing
 
     def categories(self, page: int = 0) -> Listing | None:
-        listing = self.services.browser.categories(page)
+        listing = self.browser.categories(page)
         if not listing.items:
             return None
         return Listing(replies.CATEGORIES_TITLE, category_rows(listing))
 
     def questions(self, category_ref: str, page: int = 0) -> Listing:
-        browser = self.services.browser
+        browser = self.browser
         listing = browser.questions(category_ref, page)
         name = browser.category_name(category_ref) or "Lĩnh vực"
         title = f"{name} (trang {listing.page + 1}/{listing.pages}):"

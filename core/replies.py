@@ -100,6 +100,7 @@ FEEDBACK_ASK_REASON = "Cảm ơn bạn. Câu trả lời chưa đúng ở điể
 FEEDBACK_ASK_COMMENT = "Bạn có thể nhắn thêm góp ý (không bắt buộc) {{comment_how}}."
 FEEDBACK_COMMENT_THANKS = "Cảm ơn góp ý của bạn, cán bộ sẽ xem xét."
 FEEDBACK_EXPIRED = "Câu trả lời này không còn nhận đánh giá."
+BUTTON_EXPIRED = "Nút này không còn dùng được. Bạn vui lòng nhập lại câu hỏi của mình."
 HANDOFF_BUTTON = "📨 Chuyển câu hỏi cho cán bộ"
 HANDED_OFF_LABEL = "Đã chuyển cho cán bộ"
 HANDOFF_DONE = (

@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     )
     zalo_api_url: str = "https://openapi.zalo.me"
     zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_webhook_max_bytes: int = Field(
+        default=65536, ge=1024, le=1048576, description="larger webhook bodies get 413"
+    )
+    zalo_timestamp_tolerance_seconds: int = Field(
+        default=600, ge=10, le=86400, description="events signed longer ago than this are refused"
+    )
+    zalo_outbox_retry_seconds: int = Field(
+        default=30, ge=1, le=3600, description="how often undelivered Zalo replies are retried"
+    )
 
     # Public-facing facts of the deploying office (filled into answers and replies)
     province_name: str = "tỉnh"
@@ -165,9 +174,21 @@ class Settings(BaseSettings):
             raise InsecureSettingsError(
                 "HOIDAP_TELEGRAM_WEBHOOK_SECRET must be set when HOIDAP_TELEGRAM_WEBHOOK_URL is"
             )
+        zalo = [self.zalo_app_id, self.zalo_oa_secret_key, self.zalo_app_secret]
+        if any(zalo) and not all(zalo):
+            raise ValueError(
+                "the Zalo channel needs HOIDAP_ZALO_APP_ID, HOIDAP_ZALO_OA_SECRET_KEY"
+                " and HOIDAP_ZALO_APP_SECRET"
+            )
+        if self.zalo_signature_id == "oa" and self.zalo_app_id and not self.zalo_oa_id:
+            raise ValueError("HOIDAP_ZALO_SIGNATURE_ID=oa needs HOIDAP_ZALO_OA_ID")
         if self.suggest_threshold > self.answer_threshold:
             raise ValueError("suggest_threshold must not exceed answer_threshold")
         return self
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return self.zalo_app_id is not None
 
     @property
     def resolved_database_url(self) -> str:

@@ -17,6 +17,7 @@ from core.faq import FaqEntry, load_jsonl_entries
 from core.settings import Settings
 from retrieval.encoder import SentenceTransformerEncoder, load_encoder
 from retrieval.index import SearchIndex, build_index
+from tests.channel_runtime import LONG_ENTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -134,3 +135,14 @@ def write_content_dir(folder: Path, entries: list[FaqEntry]) -> Path:
         doc = {"category": {"id": category, "name": category}, "entries": items}
         (folder / f"{category}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def chat_entries(sample_entries: list[FaqEntry]) -> list[FaqEntry]:
+    """The sample entries plus one long answer (for message splitting on every channel)."""
+    return [*sample_entries, LONG_ENTRY]
+
+
+@pytest.fixture(scope="session")
+def chat_index(chat_entries: list[FaqEntry], encoder: SentenceTransformerEncoder) -> SearchIndex:
+    return build_index(chat_entries, encoder)

@@ -15,18 +15,12 @@ from sqlmodel import Session, select
 from bot.telegram.render import split_message
 from bot.web.app import create_app
 from core import actions as cb
-from core import faq_store, replies
-from core.answering import AnswerService
-from core.db.engine import make_engine, migrate
+from core import replies
 from core.db.models import Consent, Feedback, HandoffRequest, Interaction, ProcessedUpdate
-from core.decision import Thresholds
-from core.faq import Category, FaqEntry
-from core.interaction_log import InteractionLog
-from core.runtime import Runtime
+from core.faq import FaqEntry
 from core.settings import Settings
-from retrieval.index import SearchIndex, build_index
-from retrieval.live import LiveIndex
-from retrieval.searcher import SearchConfig
+from retrieval.index import SearchIndex
+from tests.channel_runtime import LONG_ENTRY, chat_runtime
 from tests.fakes.telegram_api import (
     photo_update,
     running_fake_telegram,
@@ -40,49 +34,13 @@ SECRET = "s3cret-webhook-token-0123456789"
 USER = 424242
 
 
-def _runtime(settings: Settings, encoder: Any, index: SearchIndex, entries: list[FaqEntry]) -> Runtime:
-    engine = make_engine(settings.resolved_database_url)
-    migrate(engine)
-    categories = sorted({e.category for e in entries})
-    names = {"can-cuoc": "Căn cước", "ho-tich": "Hộ tịch"}
-    faq_store.save(engine, [Category(id=c, name=names.get(c, c)) for c in categories], entries)
-    live = LiveIndex(None, encoder, SearchConfig())
-    live.install(index)
-    service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
-    return Runtime(settings, engine, encoder, live, service)
-
-
-LONG_PARAGRAPH = (
-    "Người nhận nuôi phải hơn con nuôi từ 20 tuổi trở lên & có điều kiện <sức khỏe, kinh tế>. " * 10
-)
-LONG_ENTRY = FaqEntry(
-    id="nuoi-con-nuoi-dai",
-    category="ho-tich",
-    question="Hướng dẫn đầy đủ thủ tục nhận con nuôi trong nước",
-    paraphrases=["nhận con nuôi trong nước cần điều kiện gì", "nhan con nuoi trong nuoc"],
-    answer="\n\n".join([LONG_PARAGRAPH] * 6),  # about 5,000 characters with < and &
-    legal_basis=["Luật Nuôi con nuôi 2010, Điều 14"],
-    links=["https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html"],
-)
-
-
-@pytest.fixture(scope="session")
-def telegram_entries(sample_entries: list[FaqEntry]) -> list[FaqEntry]:
-    return [*sample_entries, LONG_ENTRY]
-
-
-@pytest.fixture(scope="session")
-def telegram_index(telegram_entries: list[FaqEntry], encoder: Any) -> SearchIndex:
-    return build_index(telegram_entries, encoder)
-
-
 @pytest.fixture(params=["polling", "webhook"])
 def bot(
     request: pytest.FixtureRequest,
     settings: Settings,
     encoder: Any,
-    telegram_index: SearchIndex,
-    telegram_entries: list[FaqEntry],
+    chat_index: SearchIndex,
+    chat_entries: list[FaqEntry],
 ) -> Iterator[Bot]:
     webhook = request.param == "webhook"
     with running_fake_telegram(TOKEN) as fake:
@@ -96,7 +54,7 @@ def bot(
             updates |= {"telegram_webhook_url": "https://hoidap.example/webhooks/telegram"}
             updates |= {"telegram_webhook_secret": SECRET}
         s = Settings(**{**settings.model_dump(), **updates})
-        runtime = _runtime(s, encoder, telegram_index, telegram_entries)
+        runtime = chat_runtime(s, encoder, chat_index, chat_entries)
         try:
             with serving(create_app(s, runtime)) as base:
                 yield Bot(fake, base, runtime.engine, webhook, SECRET)
@@ -155,9 +113,7 @@ def test_feedback_flow_down_to_the_database(bot: Bot) -> None:
     edits = bot.fake.wait_for("editMessageReplyMarkup", 3)
     assert "✅ Thông tin đã cũ" in str(edits[-1].params["reply_markup"])
     prompt = bot.sent(5)[4]
-    assert prompt["text"] == (
-        "Bạn có thể nhắn thêm góp ý (không bắt buộc) bằng cách trả lời tin nhắn này."
-    )
+    assert prompt["text"] == ("Bạn có thể nhắn thêm góp ý (không bắt buộc) bằng cách trả lời tin nhắn này.")
     bot.say("Giấy tờ ghi 0987654321 đã khác", reply_to=prompt["message_id"])
     assert bot.sent(6)[5]["text"] == replies.FEEDBACK_COMMENT_THANKS
     with Session(bot.engine) as session:
@@ -301,7 +257,7 @@ def test_webhook_registration_and_secret(
                 "telegram_webhook_secret": SECRET,
             }
         )
-        runtime = _runtime(s, encoder, sample_index, sample_entries)
+        runtime = chat_runtime(s, encoder, sample_index, sample_entries)
         try:
             with serving(create_app(s, runtime)) as base:
                 registered = fake.wait_for("setWebhook")[0].params
@@ -360,7 +316,7 @@ def test_web_chat_keeps_serving_when_telegram_cannot_start(
 ) -> None:
     with running_fake_telegram("987654321:another-token-the-fake-refuses") as fake:
         s = Settings(**{**settings.model_dump(), "telegram_token": TOKEN, "telegram_api_url": fake.base_url})
-        runtime = _runtime(s, encoder, sample_index, sample_entries)
+        runtime = chat_runtime(s, encoder, sample_index, sample_entries)
         try:
             with serving(create_app(s, runtime)) as base:
                 assert httpx.get(f"{base}/healthz").status_code == 200

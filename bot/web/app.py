@@ -16,6 +16,8 @@ from telegram.error import TelegramError
 from bot.telegram.application import TelegramChannel
 from bot.telegram.webhook import router as telegram_router
 from bot.web.chat_routes import router as chat_router
+from bot.zalo.channel import ZaloChannel
+from bot.zalo.webhook import router as zalo_router
 from core.channel import ChannelServices
 from core.retention import purge_expired
 from core.runtime import Runtime, start_runtime
@@ -51,6 +53,15 @@ async def _start_telegram(settings: Settings, runtime: Runtime) -> TelegramChann
     return channel
 
 
+async def _start_zalo(settings: Settings, runtime: Runtime) -> ZaloChannel | None:
+    """Zalo runs when the OA's app id and secrets are set (webhook only: Zalo has no polling)."""
+    if not settings.zalo_enabled:
+        return None
+    channel = ZaloChannel(settings, ChannelServices.from_runtime(runtime))
+    await channel.start()
+    return channel
+
+
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     """Build the app; the runtime (model, index, database) starts with the lifespan unless given."""
 
@@ -59,17 +70,21 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         app.state.runtime = runtime or start_runtime(settings)
         housekeeping = asyncio.create_task(_purge_periodically(settings, app.state.runtime))
         app.state.telegram = await _start_telegram(settings, app.state.runtime)
+        app.state.zalo = await _start_zalo(settings, app.state.runtime)
         try:
             yield
         finally:
             housekeeping.cancel()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
+            if app.state.zalo is not None:
+                await app.state.zalo.stop()
             app.state.runtime.engine.dispose()
 
     app = FastAPI(title="Hỏi đáp TTHC", version="0.1.0", lifespan=lifespan)
     app.include_router(chat_router)
     app.include_router(telegram_router)
+    app.include_router(zalo_router)
     page = resources.files("bot.web").joinpath("static/chat.html").read_text("utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -77,8 +92,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         return page
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str | None]:
+    def healthz() -> dict[str, str | int | None]:
         live = app.state.runtime.live
-        return {"status": "ok", "index_version": live.version}
+        health: dict[str, str | int | None] = {"status": "ok", "index_version": live.version}
+        if app.state.zalo is not None:  # replies Zalo has not taken yet: staff should know
+            health["zalo_outbox"] = app.state.zalo.outbox.count()
+        return health
 
     return app

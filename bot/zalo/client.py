@@ -91,7 +91,7 @@ class OAClient:
         """Send ``text`` in as many messages as the length limit requires; returns message ids."""
         ids = []
         for chunk in split_message(text, MAX_TEXT_CHARS):
-            ids.append(await self._send(user_id, {"text": chunk}))
+            ids.append(await self.send_message(user_id, {"text": chunk}))
         return ids
 
     async def send_buttons(self, user_id: str, text: str, buttons: Sequence[Button]) -> str:
@@ -101,9 +101,11 @@ class OAClient:
             "text": text[:MAX_TEXT_CHARS],
             "buttons": [b.as_json() for b in buttons],
         }
-        return await self._send(user_id, {"attachment": {"type": "template", "payload": payload}})
+        return await self.send_message(user_id, {"attachment": {"type": "template", "payload": payload}})
 
-    async def _send(self, user_id: str, message: dict[str, Any]) -> str:
+    async def send_message(self, user_id: str, message: dict[str, Any]) -> str:
+        """Send one message body (text or attachment) as a customer-service message; returns
+        its id. An expired access token is refreshed once and the message resent."""
         body = {"recipient": {"user_id": user_id}, "message": message}
         pair = await self._tokens()
         data = await self._post_message(pair.access_token, body)

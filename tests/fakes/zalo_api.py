@@ -4,6 +4,7 @@ tokens the way Zalo does (refresh tokens are single-use), and can fail on demand
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,22 @@ class FakeZalo:
     message_calls: int = 0
     base_url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def to(self, user_id: str) -> list[dict[str, Any]]:
+        """The messages delivered to one follower so far (the ``message`` part of each call)."""
+        with self._lock:
+            return [m["message"] for m in self.sent if m["recipient"]["user_id"] == user_id]
+
+    def wait_to(self, user_id: str, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+        """Wait until ``count`` messages reached the follower; returns them all."""
+        deadline = time.monotonic() + timeout
+        while len(messages := self.to(user_id)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"expected {count} messages to {user_id}, got {len(messages)}: {messages}"
+                )
+            time.sleep(0.02)
+        return messages
 
     def expire(self) -> None:
         """The access token stops working (Zalo answers -216) until a refresh."""

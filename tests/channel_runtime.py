@@ -1,0 +1,43 @@
+"""A runtime for channel tests: the real encoder and index, a migrated database holding the
+entries, and a long entry (about 5,000 characters with < and &) to test message splitting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import faq_store
+from core.answering import AnswerService
+from core.db.engine import make_engine, migrate
+from core.decision import Thresholds
+from core.faq import Category, FaqEntry
+from core.interaction_log import InteractionLog
+from core.runtime import Runtime
+from core.settings import Settings
+from retrieval.index import SearchIndex
+from retrieval.live import LiveIndex
+from retrieval.searcher import SearchConfig
+
+LONG_PARAGRAPH = (
+    "Người nhận nuôi phải hơn con nuôi từ 20 tuổi trở lên & có điều kiện <sức khỏe, kinh tế>. " * 10
+)
+LONG_ENTRY = FaqEntry(
+    id="nuoi-con-nuoi-dai",
+    category="ho-tich",
+    question="Hướng dẫn đầy đủ thủ tục nhận con nuôi trong nước",
+    paraphrases=["nhận con nuôi trong nước cần điều kiện gì", "nhan con nuoi trong nuoc"],
+    answer="\n\n".join([LONG_PARAGRAPH] * 6),
+    legal_basis=["Luật Nuôi con nuôi 2010, Điều 14"],
+    links=["https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html"],
+)
+CATEGORY_NAMES = {"can-cuoc": "Căn cước", "ho-tich": "Hộ tịch"}
+
+
+def chat_runtime(settings: Settings, encoder: Any, index: SearchIndex, entries: list[FaqEntry]) -> Runtime:
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    categories = sorted({e.category for e in entries})
+    faq_store.save(engine, [Category(id=c, name=CATEGORY_NAMES.get(c, c)) for c in categories], entries)
+    live = LiveIndex(None, encoder, SearchConfig())
+    live.install(index)
+    service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
+    return Runtime(settings, engine, encoder, live, service)
