@@ -16,10 +16,6 @@ import asyncio
 import json
 import os
 import random
-import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -27,13 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import numpy as np
-from sqlalchemy import func
-from sqlmodel import Session, select
 
+from benchmarks.serve_process import hoidap_serve, percentile, server_errors, stored
 from core import actions as cb
-from core.db.engine import make_engine
-from core.db.models import Feedback, Interaction
 from core.evaluation import read_queries
 from tests.fakes.telegram_api import (
     FakeTelegram,
@@ -41,7 +33,6 @@ from tests.fakes.telegram_api import (
     running_fake_telegram,
     text_update,
 )
-from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "faq_data" / "eval" / "golden.jsonl"
@@ -64,41 +55,17 @@ class Tally:
     errors: int = 0
 
 
-def _start_server(
-    data_dir: Path, fake: FakeTelegram, port: int, threads: int | None
-) -> subprocess.Popen[bytes]:
+def _env(fake: FakeTelegram, threads: int | None) -> dict[str, str]:
     env = {
-        **os.environ,
-        "HOIDAP_DATA_DIR": str(data_dir),
         "HOIDAP_TELEGRAM_TOKEN": TOKEN,
         "HOIDAP_TELEGRAM_API_URL": fake.base_url,
         "HOIDAP_TELEGRAM_WEBHOOK_URL": "https://hoidap.example/webhooks/telegram",
         "HOIDAP_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "HOIDAP_USER_RATE_LIMIT": "1000/minute",
-        "HOIDAP_DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", ""),
     }
     if threads is not None:
         env["HOIDAP_EMBEDDING_THREADS"] = str(threads)
-    hoidap = Path(sys.executable).parent / "hoidap"
-    command = [str(hoidap), "serve", "--port", str(port)]
-    log = (data_dir / "serve.log").open("wb")  # a pipe nobody reads would block the server
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 300) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(
-                f"hoidap serve exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}"
-            )
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("hoidap serve did not become healthy")
+    return env
 
 
 async def _post(client: httpx.AsyncClient, url: str, update: dict[str, Any]) -> None:
@@ -176,42 +143,14 @@ async def _load(base: str, fake: FakeTelegram, users: int, seconds: float) -> Ta
     return tally
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return round(float(np.percentile(values, q)), 1) if values else 0.0
-
-
-def _stored(data_dir: Path) -> tuple[int, int, list[float]]:
-    """Interactions and feedback rows stored, and the answering time of each interaction."""
-    engine = make_engine(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'hoidap.db'}")
-    with Session(engine) as session:
-        answering = [float(v) for v in session.exec(select(Interaction.latency_ms))]
-        feedback = session.exec(select(func.count()).select_from(Feedback)).one()
-    engine.dispose()
-    return len(answering), int(feedback), answering
-
-
 def measure(users: int = 20, seconds: float = 60, threads: int | None = None) -> dict[str, Any]:
     with running_fake_telegram(TOKEN) as fake, tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        cache = ROOT / "var" / "cache" / "embeddings.sqlite"
-        if cache.is_file():  # reuse encodings so start-up does not re-encode the FAQ
-            (data_dir / "cache").mkdir()
-            shutil.copy(cache, data_dir / "cache" / "embeddings.sqlite")
-        (data_dir / "models").symlink_to((ROOT / "var" / "models").resolve())
-        port = free_port()
-        server = _start_server(data_dir, fake, port, threads)
-        try:
-            _wait_healthy(f"http://127.0.0.1:{port}", server)
-            tally = asyncio.run(_load(f"http://127.0.0.1:{port}", fake, users, seconds))
+        with hoidap_serve(data_dir, _env(fake, threads)) as base:
+            tally = asyncio.run(_load(base, fake, users, seconds))
             time.sleep(2)  # late taps and stragglers
-        finally:
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
-        serve_log = (data_dir / "serve.log").read_text("utf-8", errors="replace")
-        errors = serve_log.count("Traceback")
-        if errors:
-            print(serve_log[-4000:], file=sys.stderr)
-        interactions, feedback, answering = _stored(data_dir)
+        errors = server_errors(data_dir)
+        interactions, feedback, answering = stored(data_dir)
         replies = sum(len(fake.wait_sent(900000 + i, 0, 0)) - 3 for i in range(users))
     return {
         "embedding_threads": threads or int(os.environ.get("HOIDAP_EMBEDDING_THREADS", "2")),
@@ -225,12 +164,12 @@ def measure(users: int = 20, seconds: float = 60, threads: int | None = None) ->
         "interactions_stored": interactions,
         "feedback_taps": tally.taps,
         "feedback_rows": feedback,
-        "p50_ms": _percentile(tally.latencies_ms, 50),
-        "p95_ms": _percentile(tally.latencies_ms, 95),
-        "p99_ms": _percentile(tally.latencies_ms, 99),
+        "p50_ms": percentile(tally.latencies_ms, 50),
+        "p95_ms": percentile(tally.latencies_ms, 95),
+        "p99_ms": percentile(tally.latencies_ms, 99),
         "max_ms": round(max(tally.latencies_ms, default=0.0), 1),
-        "answering_p50_ms": _percentile(answering, 50),  # of which AnswerService (in the app)
-        "answering_p95_ms": _percentile(answering, 95),
+        "answering_p50_ms": percentile(answering, 50),  # of which AnswerService (in the app)
+        "answering_p95_ms": percentile(answering, 95),
         "throughput_qps": round(tally.questions / seconds, 1),
         "server_errors": errors,
     }

@@ -81,6 +81,7 @@ class OAClient:
         self._http = httpx.AsyncClient(timeout=TIMEOUT, transport=transport)
         self._retries = retries
         self._backoff = backoff_seconds
+        self._pair: TokenPair | None = None
         self._refresh_lock = asyncio.Lock()  # single flight: concurrent senders wait for one refresh
         protect([app_secret])
 
@@ -107,7 +108,7 @@ class OAClient:
         """Send one message body (text or attachment) as a customer-service message; returns
         its id. An expired access token is refreshed once and the message resent."""
         body = {"recipient": {"user_id": user_id}, "message": message}
-        pair = await self._tokens()
+        pair = self._pair or await self._tokens()
         data = await self._post_message(pair.access_token, body)
         if data.get("error") == TOKEN_EXPIRED:
             pair = await self.refresh(expired=pair.access_token)
@@ -122,10 +123,12 @@ class OAClient:
         return _json(response)
 
     async def _tokens(self) -> TokenPair:
+        """The stored pair (kept in memory until Zalo says it expired: it is read on every send)."""
         pair = await asyncio.to_thread(self._store.load)
         if pair is None:
             raise ZaloAuthError("no Zalo token pair stored: run `hoidap zalo set-tokens`")
         protect([pair.access_token, pair.refresh_token])
+        self._pair = pair
         return pair
 
     async def refresh(self, expired: str | None = None) -> TokenPair:
@@ -150,11 +153,15 @@ class OAClient:
             )
             data = _json(response)
             if "access_token" not in data or "refresh_token" not in data:
+                latest = await self._tokens()
+                if latest.refresh_token != current.refresh_token:  # another worker rotated it first
+                    return latest
                 log.error("Zalo token refresh refused: %s", data.get("error_name") or data.get("error"))
                 raise ZaloAuthError(f"token refresh refused: {data.get('error_name') or data.get('error')}")
             pair = TokenPair(str(data["access_token"]), str(data["refresh_token"]))
             protect([pair.access_token, pair.refresh_token])
             await asyncio.to_thread(self._store.save, pair)  # durable before use: the old one is spent
+            self._pair = pair
             log.info("Zalo access token refreshed")
             return pair
 

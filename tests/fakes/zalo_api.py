@@ -24,6 +24,7 @@ class FakeZalo:
     access_token: str = "access-0"
     refresh_token: str = "refresh-0"
     sent: list[dict[str, Any]] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # time.perf_counter() of each delivery
     refreshes: int = 0
     refuse_refresh: bool = False
     fail_next: int = 0  # answer this many message calls with HTTP 502
@@ -35,6 +36,15 @@ class FakeZalo:
         """The messages delivered to one follower so far (the ``message`` part of each call)."""
         with self._lock:
             return [m["message"] for m in self.sent if m["recipient"]["user_id"] == user_id]
+
+    def arrivals(self, user_id: str) -> list[float]:
+        """When each message to one follower arrived (``time.perf_counter()``)."""
+        with self._lock:
+            return [
+                t
+                for m, t in zip(self.sent, self.sent_at, strict=True)
+                if m["recipient"]["user_id"] == user_id
+            ]
 
     def wait_to(self, user_id: str, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         """Wait until ``count`` messages reached the follower; returns them all."""
@@ -66,6 +76,7 @@ class FakeZalo:
                 if request.headers.get("access_token") != self.access_token:
                     return JSONResponse({"error": -216, "message": "Access token is invalid"})
                 self.sent.append(body)
+                self.sent_at.append(time.perf_counter())
                 message_id = f"m{len(self.sent)}"
             return JSONResponse({"error": 0, "message": "Success", "data": {"message_id": message_id}})
 
