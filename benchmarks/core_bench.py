@@ -309,6 +309,10 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
 
         log("telegram webhook under load …")
         results["telegram_webhook"] = [measure_telegram(), measure_telegram(threads=1)]
+        from benchmarks.zalo_webhook_bench import measure as measure_zalo
+
+        log("zalo webhook under load …")
+        results["zalo_webhook"] = measure_zalo()
     encode = results["answer_service"]["stage_median_ms"].get("encode", 0.0)
     results["encode_ratio_to_c"] = round(encode / results["c_engine_encode_median_ms"], 2)
     results["meta"] = {
@@ -461,6 +465,8 @@ def render(r: dict[str, Any]) -> str:
             lines.append(f"- missed: {miss['query']} → {miss['decision']} {miss['got']}")
     if "telegram_webhook" in r:
         lines += _telegram_section(r["telegram_webhook"])
+    if "zalo_webhook" in r:
+        lines += _zalo_section(r["zalo_webhook"])
     for name, q in r.get("quality", {}).items():
         if q.get("by_style"):
             lines += [
@@ -514,6 +520,29 @@ def _telegram_section(runs: list[dict[str, Any]]) -> list[str]:
             f"server errors {t['server_errors']}."
         )
     return lines
+
+
+def _zalo_section(z: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        "## Zalo webhook under load (`python -m benchmarks.zalo_webhook_bench`)",
+        "",
+        f"{z['users']} concurrent followers for {z['seconds']:.0f} s against `hoidap serve` (SQLite) on "
+        "loopback; signed events as Zalo posts them; each follower reads for 2–4 s between questions; "
+        "about 5% of events are delivered twice. Acknowledged: event posted → HTTP 200. Reply sent: "
+        "event posted → first message at the fake OpenAPI. Targets: ack p95 ≤ 50 ms, reply p95 ≤ 150 ms.",
+        "",
+        _row(["measure", "p50 ms", "p95 ms", "p99 ms"]),
+        _row(["---"] * 4),
+        _row(["webhook acknowledged", z["ack_p50_ms"], z["ack_p95_ms"], z["ack_p99_ms"]]),
+        _row(["reply sent", z["reply_p50_ms"], z["reply_p95_ms"], z["reply_p99_ms"]]),
+        _row(["of which answering (in the app)", z["answering_p50_ms"], z["answering_p95_ms"], "-"]),
+        "",
+        f"- {z['questions']} questions ({z['redelivered_events']} delivered twice): {z['lost_replies']} "
+        f"replies lost, {z['duplicated_replies']} duplicated; {z['interactions_stored']} interactions "
+        f"stored; feedback taps {z['feedback_taps']}, rows stored {z['feedback_rows']}; "
+        f"server errors {z['server_errors']}.",
+    ]
 
 
 def main() -> None:
