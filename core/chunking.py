@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 
-def split_message(text: str, limit: int) -> list[str]:
+def split_message(text: str, limit: int, html: bool = False) -> list[str]:
     """Chunks of at most ``limit`` characters, cut at paragraph, then line, then word boundaries.
 
-    A cut never falls inside an HTML entity such as ``&amp;`` (Telegram sends escaped HTML).
+    With ``html``, a cut never falls inside an entity such as ``&amp;`` (Telegram sends escaped HTML).
     """
     chunks: list[str] = []
     rest = text
@@ -14,7 +14,7 @@ def split_message(text: str, limit: int) -> list[str]:
         window = rest[:limit]
         cut = max(window.rfind("\n\n"), 0) or max(window.rfind("\n"), 0) or max(window.rfind(" "), 0)
         cut = cut or limit
-        amp = rest.rfind("&", max(cut - 10, 0), cut)
+        amp = rest.rfind("&", max(cut - 10, 0), cut) if html else -1
         if amp > 0 and ";" not in rest[amp:cut]:
             cut = amp
         chunks.append(rest[:cut].rstrip())

@@ -12,14 +12,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import actions, replies
 from core.browse import CategoryItem, FaqBrowser, Page, QuestionItem, short_ref
 from core.channel import ChannelServices
 from core.db.models import ConversationState, Feedback, utcnow
-from core.erasure import ErasureReport, erase_user
+from core.erasure import ErasureReport, erase_user, run_update
 from core.handoff import hand_off
 from core.interaction_log import FEEDBACK_REASONS, UnknownInteractionError
 from core.messages import Decision, IncomingMessage, Reply
@@ -214,7 +215,8 @@ class Conversation:
 
     def hold(self, user_id: str, question: str) -> None:
         """Keep the question asked before consent (masked, like everything we store)."""
-        self._update_state(user_id, held_question=mask_personal_data(question))
+        limit = self.services.settings.max_message_chars  # all of it that would be read anyway
+        self._update_state(user_id, held_question=mask_personal_data(question[:limit]))
 
     def agree(self, user_id: str) -> str | None:
         """Record consent; returns the held question, if any, now to be answered."""
@@ -223,11 +225,15 @@ class Conversation:
         with Session(self.engine) as session:
             state = session.get(ConversationState, user_hash)
             held = state.held_question if state is not None else None
-            if state is not None and held is not None:
-                state.held_question = None
-                session.add(state)
-                session.commit()
-            return held
+            if held is None:
+                return None
+            # Taken only if still there: of two taps (on two workers) one answers it.
+            taken = update(ConversationState).where(
+                col(ConversationState.user_hash) == user_hash, col(ConversationState.held_question) == held
+            )
+            claimed = run_update(session, taken.values(held_question=None))
+            session.commit()
+            return held if claimed else None
 
     # answering
 
@@ -277,7 +283,8 @@ class Conversation:
             )
         except UnknownInteractionError:
             return False
-        self._update_state(user_id, comment_for=None)
+        finally:  # one comment per reason given; a target that is gone is forgotten too
+            self._update_state(user_id, comment_for=None)
         return True
 
     def comment_target(self, user_id: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, delete, select
+from sqlalchemy import CursorResult, Delete, Update, delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -21,6 +21,10 @@ class ErasureReport:
 
 
 def run_delete(session: Session, statement: Delete) -> int:
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def run_update(session: Session, statement: Update) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -11,6 +12,8 @@ from sqlmodel import Session, col
 from core.db.models import ConversationState, Feedback, HandoffRequest, Interaction, ZaloOutbox, utcnow
 from core.erasure import ErasureReport, run_delete
 from core.update_ledger import UpdateLedger
+
+log = logging.getLogger(__name__)
 
 STATE_KEPT = timedelta(days=2)  # Zalo lets an OA reply to a follower for 48 hours
 
@@ -31,7 +34,9 @@ def purge_expired(engine: Engine, retention_days: int) -> ErasureReport:
         # A question held for consent, or a reply Zalo never took, is stale after this.
         stale = utcnow() - STATE_KEPT
         run_delete(session, delete(ConversationState).where(col(ConversationState.updated_at) < stale))
-        run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.created_at) < stale))
+        undelivered = run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.created_at) < stale))
         session.commit()
+    if undelivered:  # the channel's retry loop drops these first; this covers a channel turned off
+        log.error("retention: %d undelivered Zalo repl(ies) older than 48 hours dropped", undelivered)
     UpdateLedger(engine).prune()
     return report

@@ -167,6 +167,21 @@ def test_fallback_offers_handoff_to_staff(bot: Bot) -> None:
         assert session.get(Interaction, request.interaction_id) is not None
 
 
+def test_a_tap_on_someone_elses_reply_changes_nothing(bot: Bot) -> None:
+    _agree(bot)
+    bot.say("cách chơi cờ vua cho người mới bắt đầu")
+    fallback = bot.sent(4)[3]
+    stranger = USER + 1
+    bot.say("/start", user=stranger)
+    bot.tap(fallback, callback_data_for(fallback, "Chuyển câu hỏi cho cán bộ"), user=stranger)
+    interaction_id = cb.decode(callback_data_for(fallback, "Chuyển")).interaction_id  # type: ignore[union-attr]
+    bot.tap(fallback, cb.encode(cb.Feedback(interaction_id, False)), user=stranger)
+    bot.fake.wait_for("editMessageReplyMarkup", 2)  # both taps answered: buttons removed
+    with Session(bot.engine) as session:
+        assert session.exec(select(HandoffRequest)).all() == []
+        assert session.exec(select(Feedback)).all() == []
+
+
 def test_erasure_after_confirmation(bot: Bot) -> None:
     _agree(bot)
     bot.say("mất cccd đi đâu làm lại ạ")

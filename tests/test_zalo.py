@@ -22,6 +22,7 @@ from bot.web.app import create_app
 from bot.zalo.render import MAX_BUTTONS, MAX_TEXT_CHARS
 from bot.zalo.tokens import DatabaseTokenStore
 from core import replies
+from core.chunking import split_message
 from core.db.models import (
     Consent,
     ConversationState,
@@ -284,9 +285,14 @@ def test_images_stickers_help_and_contact(zalo: Zalo) -> None:
 def test_long_answer_is_split_with_buttons_on_the_last_part(zalo: Zalo) -> None:
     zalo.follower.agree()
     zalo.follower.say("nhận con nuôi trong nước cần điều kiện gì")
-    time.sleep(1.0)
-    parts = zalo.fake.to(zalo.follower.user_id)[2:]
-    assert len(parts) >= 3 and all(len(text_of(p)) <= MAX_TEXT_CHARS for p in parts)
+    full = f"{LONG_ENTRY.question}\n\n{LONG_ENTRY.answer}"
+    expected = len(split_message(full + "\n\nCăn cứ pháp lý: x", MAX_TEXT_CHARS))
+    parts = zalo.follower.sent(2 + expected)[2:]
+    assert len(parts) == expected >= 3 and all(len(text_of(p)) <= MAX_TEXT_CHARS for p in parts)
+    paragraphs = {x.strip() for x in full.split("\n\n")}  # every cut falls between paragraphs
+    legal_basis = text_of(parts[-1]).split("\n\n")[-1]
+    for part in parts:
+        assert {x.strip() for x in text_of(part).split("\n\n")} - paragraphs <= {legal_basis}
     assert all("attachment" not in p for p in parts[:-1]) and buttons(parts[-1])
     assert text_of(parts[0]).startswith(LONG_ENTRY.question)
     assert "<sức khỏe, kinh tế>" in text_of(parts[0])  # plain text: nothing escaped
@@ -294,7 +300,24 @@ def test_long_answer_is_split_with_buttons_on_the_last_part(zalo: Zalo) -> None:
     assert urls == LONG_ENTRY.links
 
 
+def test_one_followers_events_are_answered_in_order(zalo: Zalo) -> None:
+    zalo.follower.agree()
+    for text in ("hướng dẫn", "liên hệ", "danh mục", "hướng dẫn"):  # posted back to back
+        zalo.follower.say(text)
+    replies_in_order = [text_of(m).split("\n")[0] for m in zalo.follower.sent(6)[2:]]
+    assert replies_in_order == ["Cách dùng:", "Thông tin liên hệ:", replies.CATEGORIES_TITLE, "Cách dùng:"]
+
+
 # --- tokens and delivery failures ---------------------------------------------------------------
+
+
+def test_a_zalo_5xx_is_retried_and_the_reply_delivered(zalo: Zalo) -> None:
+    zalo.follower.agree()
+    calls = zalo.fake.message_calls
+    zalo.fake.fail_next = 2  # two 502s, then Zalo recovers within the client's retries
+    zalo.follower.say("liên hệ")
+    assert text_of(zalo.follower.sent(3)[2]).startswith("Thông tin liên hệ")
+    assert zalo.fake.message_calls == calls + 3 and zalo.rows(ZaloOutbox) == []
 
 
 def test_token_expiry_mid_conversation_refreshes_once(zalo: Zalo) -> None:
@@ -321,7 +344,8 @@ def test_refresh_failure_is_logged_queued_and_delivered_later(
             time.sleep(0.05)
     [queued] = zalo.rows(ZaloOutbox)
     assert queued.attempts >= 1 and "refused" in queued.last_error
-    assert "queued for retry" in caplog.text and zalo.fake.access_token not in caplog.text
+    assert "queued for retry" in caplog.text
+    assert "access-0" not in caplog.text and "refresh-0" not in caplog.text  # the pair it held
     assert httpx.get(f"{zalo.base_url}/healthz").json()["zalo_outbox"] == 1
     zalo.fake.refuse_refresh = False  # Zalo recovers; the retry loop (every second) delivers
     answer = zalo.follower.sent(3)[2]

@@ -19,4 +19,4 @@ def reply_html(reply: Reply) -> str:
 
 def split_message(text: str, limit: int = MAX_CHARS) -> list[str]:
     """Telegram-sized chunks (the only markup, a bold title, sits at the very start)."""
-    return split_chunks(text, limit)
+    return split_chunks(text, limit, html=True)

@@ -9,10 +9,10 @@ import time
 import weakref
 
 from bot.zalo import signature
-from bot.zalo.client import OAClient, ZaloApiError, ZaloAuthError, ZaloError, ZaloTransportError
-from bot.zalo.events import ZaloEvent
+from bot.zalo.client import OAClient, ZaloApiError, ZaloError
+from bot.zalo.events import ANSWERED, MEDIA, ZaloEvent
 from bot.zalo.handlers import ZaloConversation
-from bot.zalo.outbox import Message, Outbox, Pending
+from bot.zalo.outbox import Message, Outbox
 from bot.zalo.render import to_messages
 from bot.zalo.tokens import DatabaseTokenStore, TokenPair
 from core import replies
@@ -68,8 +68,14 @@ class ZaloChannel:
     async def stop(self) -> None:
         if self._retrying is not None:
             self._retrying.cancel()
-        if self._tasks:  # let replies being sent finish, within reason
-            await asyncio.wait(self._tasks, timeout=10)
+        if self._tasks:  # let replies being sent finish (or reach the outbox), within reason
+            _, unfinished = await asyncio.wait(self._tasks, timeout=10)
+            if unfinished:
+                log.error(
+                    "zalo: %d event(s) still being answered at shutdown were cancelled", len(unfinished)
+                )
+                for task in unfinished:
+                    task.cancel()
         await self.client.aclose()
 
     async def drain(self) -> None:
@@ -100,17 +106,19 @@ class ZaloChannel:
         return lock
 
     async def _process(self, event: ZaloEvent) -> None:
-        if event.user_id is None:
-            return
-        try:
-            if not await asyncio.to_thread(self.services.ledger.claim, CHANNEL, event.dedupe_key):
-                return  # a redelivery, here or on another worker
-            async with self._lock_for(event.user_id):  # one follower's replies stay in order
+        if event.user_id is None or not (event.name in ANSWERED or event.name in MEDIA):
+            return  # receipts, unfollows, the OA's own messages: nothing to answer or record
+        # The lock is taken before the first await, so events of one follower run in the
+        # order they arrived (asyncio locks are first-come, first-served).
+        async with self._lock_for(event.user_id):
+            try:
+                if not await asyncio.to_thread(self.services.ledger.claim, CHANNEL, event.dedupe_key):
+                    return  # a redelivery, here or on another worker
                 outgoing = await self.talk.respond(event)
                 await self.deliver(event.user_id, outgoing)
-        except Exception:  # never the message text: it is personal data
-            log.exception("zalo event %s (%s) failed", event.msg_id or event.dedupe_key, event.name)
-            await self._apologise(event.user_id)
+            except Exception:  # never the message text: it is personal data
+                log.exception("zalo event %s (%s) failed", event.msg_id or event.dedupe_key, event.name)
+                await self._apologise(event.user_id)
 
     async def _apologise(self, user_id: str) -> None:
         try:
@@ -121,46 +129,46 @@ class ZaloChannel:
     # --- replies out --------------------------------------------------------------------------
 
     async def deliver(self, user_id: str, outgoing: list[Outgoing]) -> None:
+        """Send in order; what Zalo does not take now is queued for a retry and logged."""
         messages = [m for out in outgoing for m in to_messages(out)]
-        await self._send_or_queue(user_id, messages, attempts=0)
+        rest, error = await self._send(user_id, messages)
+        if rest:
+            user_hash = self.conversation.user_hash(user_id)
+            await asyncio.to_thread(self.outbox.put, user_id, user_hash, rest, error)
+            log.error(
+                "zalo: %d message(s) for user %s queued for retry: %s", len(rest), user_hash[:12], error
+            )
 
-    async def _send_or_queue(self, user_id: str, messages: list[Message], attempts: int) -> bool:
-        """Send in order; what Zalo does not take now (refresh refused, API unreachable) is
-        queued for a retry and logged, never dropped."""
+    async def _send(self, user_id: str, messages: list[Message]) -> tuple[list[Message], str]:
+        """Send until Zalo stops taking messages; returns the unsent rest and why."""
         for sent, message in enumerate(messages):
             try:
                 await self.client.send_message(user_id, message)
-            except (ZaloAuthError, ZaloTransportError) as exc:
-                rest = messages[sent:]
-                user_hash = self.conversation.user_hash(user_id)
-                await asyncio.to_thread(self.outbox.put, user_id, user_hash, rest, attempts + 1, str(exc))
-                log.error(
-                    "zalo: %d message(s) for user %s queued for retry: %s", len(rest), user_hash[:12], exc
-                )
-                return False
             except ZaloApiError as exc:  # Zalo refused this message itself: retrying cannot help
                 log.error(
-                    "zalo: message refused (error %s); %d message(s) not delivered",
-                    exc.code,
-                    len(messages) - sent,
+                    "zalo: message refused (error %s); %d not delivered", exc.code, len(messages) - sent
                 )
-                return False
-        return True
+                return [], ""
+            except Exception as exc:  # refresh refused, network, 5xx, client closed: try later
+                return messages[sent:], f"{type(exc).__name__}: {exc}"
+        return [], ""
 
     async def retry_outbox(self) -> int:
-        """One pass over the undelivered replies; returns how many batches were delivered."""
+        """One pass over the undelivered replies, oldest first; returns how many went out."""
+        if dropped := await asyncio.to_thread(self.outbox.drop_expired):
+            log.error(
+                "zalo: %d undelivered repl(ies) dropped: older than Zalo's 48-hour reply window", dropped
+            )
         delivered = 0
-        for pending in await asyncio.to_thread(self.outbox.oldest, RETRY_BATCH):
-            if not await asyncio.to_thread(self.outbox.claim, pending):
-                continue  # another worker took it
-            if not await self._redeliver(pending):
-                break  # Zalo still refuses: try again next round
-            delivered += 1
+        for pending in await asyncio.to_thread(self.outbox.claim_oldest, RETRY_BATCH):
+            async with self._lock_for(pending.user_id):
+                rest, error = await self._send(pending.user_id, pending.messages)
+            if rest:
+                await asyncio.to_thread(self.outbox.failed, pending, rest, error)
+            else:
+                await asyncio.to_thread(self.outbox.delivered, pending)
+                delivered += 1
         return delivered
-
-    async def _redeliver(self, pending: Pending) -> bool:
-        async with self._lock_for(pending.user_id):
-            return await self._send_or_queue(pending.user_id, pending.messages, pending.attempts)
 
     async def _retry_periodically(self) -> None:
         while True:

@@ -113,6 +113,9 @@ class OAClient:
         if data.get("error") == TOKEN_EXPIRED:
             pair = await self.refresh(expired=pair.access_token)
             data = await self._post_message(pair.access_token, body)
+            if data.get("error") == TOKEN_EXPIRED:
+                self._pair = None  # read the store again next time
+                raise ZaloAuthError("the access token is still refused after a refresh")
         if data.get("error") != 0:
             raise ZaloApiError(int(data.get("error", -1)), str(data.get("message", "")))
         return str((data.get("data") or {}).get("message_id", ""))

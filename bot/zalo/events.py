@@ -8,6 +8,7 @@ from typing import Any
 
 TEXT = "user_send_text"
 FOLLOW = "follow"
+ANSWERED = frozenset({TEXT, FOLLOW})  # with MEDIA: the events the bot replies to
 # What a citizen can send that is not text: answered with a polite "text only, please".
 MEDIA = frozenset(
     {
@@ -76,7 +77,7 @@ def parse_event(data: object) -> ZaloEvent:
     if not isinstance(name, str) or not name:
         raise EventError("event_name", "a non-empty string is required")
     timestamp = _optional_str(data, "timestamp", "timestamp")
-    if timestamp is None or not timestamp.isdigit():
+    if timestamp is None or not (timestamp.isascii() and timestamp.isdigit()):
         raise EventError("timestamp", "milliseconds since the epoch are required")
     sender, follower, message = _object(data, "sender"), _object(data, "follower"), _object(data, "message")
     user_id = _optional_str(sender, "id", "sender.id") or _optional_str(follower, "id", "follower.id")

@@ -41,7 +41,8 @@ COMMAND_WORDS = {
     Command.BROWSE: {"danh muc", "danhmuc", "linh vuc", "linhvuc", "danh sach cau hoi"},
     Command.ERASE: {"xoa du lieu", "xoadulieu", "xoa du lieu cua toi"},
 }
-COMMENT_PREFIX = re.compile(r"^\s*g[oó]p\s*[yý]\s*[:：-]?\s*", re.IGNORECASE)
+# "Góp ý:" with its colon, as the prompt asks: "góp ý kiến về…" without one is a question.
+COMMENT_PREFIX = re.compile(r"^\s*g[oó]p\s*[yý]\s*[:：]\s*", re.IGNORECASE)
 
 
 def folded(text: str) -> str:

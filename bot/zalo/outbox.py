@@ -1,21 +1,27 @@
 """Replies Zalo has not accepted yet, kept in the database until a retry delivers them.
 
-A row is claimed by deleting it, so with several workers exactly one retries it; a retry that
-fails puts the rest back with one more attempt counted.
+A retry claims a row for a while (so with several workers exactly one retries it, and a worker
+that dies mid-retry releases it by the clock); a failed retry keeps the row in its place in the
+queue with one more attempt counted. Rows older than Zalo's 48-hour reply window are dropped
+with an error in the log: Zalo would refuse them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, func
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from core.db.models import ZaloOutbox
+from core.db.models import ZaloOutbox, utcnow
+from core.erasure import run_delete, run_update
 
 Message = dict[str, Any]
+REPLY_WINDOW = timedelta(hours=48)  # how long Zalo lets an OA reply to a follower
+CLAIM = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -31,11 +37,9 @@ class Outbox:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def put(
-        self, user_id: str, user_hash: str, messages: list[Message], attempts: int = 0, error: str = ""
-    ) -> None:
+    def put(self, user_id: str, user_hash: str, messages: list[Message], error: str) -> None:
         row = ZaloOutbox(
-            user_id=user_id, user_hash=user_hash, messages=messages, attempts=attempts, last_error=error[:200]
+            user_id=user_id, user_hash=user_hash, messages=messages, attempts=1, last_error=error[:200]
         )
         with Session(self.engine) as session:
             session.add(row)
@@ -45,16 +49,48 @@ class Outbox:
         with Session(self.engine) as session:
             return int(session.exec(select(func.count()).select_from(ZaloOutbox)).one())
 
-    def oldest(self, limit: int) -> list[Pending]:
+    def claim_oldest(self, limit: int) -> list[Pending]:
+        """Rows no other worker is retrying, oldest first, now claimed by this one."""
+        now = utcnow()
+        free = or_(col(ZaloOutbox.claimed_until).is_(None), col(ZaloOutbox.claimed_until) < now)
         with Session(self.engine) as session:
-            rows = session.exec(select(ZaloOutbox).order_by(col(ZaloOutbox.id)).limit(limit)).all()
-            return [Pending(r.id or 0, r.user_id, r.user_hash, list(r.messages), r.attempts) for r in rows]
-
-    def claim(self, pending: Pending) -> bool:
-        """True for the one worker that gets to retry this row."""
-        with Session(self.engine) as session:
-            result = cast(
-                CursorResult[Any], session.execute(delete(ZaloOutbox).where(col(ZaloOutbox.id) == pending.id))
-            )
+            rows = session.exec(
+                select(ZaloOutbox).where(free).order_by(col(ZaloOutbox.id)).limit(limit)
+            ).all()
+            claimed = []
+            for row in rows:
+                take = (
+                    update(ZaloOutbox)
+                    .where(col(ZaloOutbox.id) == row.id, free)
+                    .values(claimed_until=now + CLAIM)
+                )
+                if run_update(session, take) == 1:
+                    claimed.append(
+                        Pending(row.id or 0, row.user_id, row.user_hash, list(row.messages), row.attempts)
+                    )
             session.commit()
-            return result.rowcount == 1
+            return claimed
+
+    def delivered(self, pending: Pending) -> None:
+        with Session(self.engine) as session:
+            run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.id) == pending.id))
+            session.commit()
+
+    def failed(self, pending: Pending, rest: list[Message], error: str) -> None:
+        """Keep what is still undelivered in place, released for the next round."""
+        values = {
+            "messages": rest,
+            "attempts": pending.attempts + 1,
+            "last_error": error[:200],
+            "claimed_until": None,
+        }
+        with Session(self.engine) as session:
+            run_update(session, update(ZaloOutbox).where(col(ZaloOutbox.id) == pending.id).values(**values))
+            session.commit()
+
+    def drop_expired(self) -> int:
+        with Session(self.engine) as session:
+            stale = delete(ZaloOutbox).where(col(ZaloOutbox.created_at) < utcnow() - REPLY_WINDOW)
+            dropped = run_delete(session, stale)
+            session.commit()
+            return dropped

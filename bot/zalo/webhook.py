@@ -42,7 +42,7 @@ async def zalo_webhook(
         event = parse_event(json.loads(raw))
     except EventError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from exc
-    except ValueError as exc:  # not JSON, or not UTF-8
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, or nested beyond reason
         raise HTTPException(status_code=400, detail="body: not a JSON document") from exc
     if not channel.signature_valid(signature, raw, event.timestamp):
         raise HTTPException(status_code=403, detail="X-ZEvent-Signature: does not match the body")

@@ -174,3 +174,5 @@ class ZaloOutbox(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
     )
+    # A worker retrying the row holds it until then; a worker that dies lets it go by itself.
+    claimed_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
