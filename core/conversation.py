@@ -243,6 +243,14 @@ class Conversation:
     def answer(self, user_id: str, question: str) -> Reply:
         return self.services.answers.handle(IncomingMessage(self.channel, user_id, question))
 
+    def answer_if_agreed(self, user_id: str, question: str) -> Reply | None:
+        """The answer; or None, with the question held, when the citizen has not agreed yet.
+        One call for the common case, so a channel spends one thread hop on it, not two."""
+        if not self.has_agreed(user_id):
+            self.hold(user_id, question)
+            return None
+        return self.answer(user_id, question)
+
     def choose(self, user_id: str, entry_ref: str) -> Reply | None:
         """The answer to a suggested or browsed question; None when it is no longer published."""
         entry = self.browser.entry(entry_ref)

@@ -134,16 +134,10 @@ async def text_message(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     if await _is_comment(update, message, context):
         return
-    conversation, user_id = _talk(context), _user_id(update)
-    if not await asyncio.to_thread(conversation.has_agreed, user_id):
-        await asyncio.to_thread(conversation.hold, user_id, message.text)
-        await _show(message.chat, replies.CONSENT_REQUIRED)
-        await _show(message.chat, conversation.text(replies.PRIVACY_NOTICE), talk.consent_rows())
-        return
-    await answer_question(update, context, message.text)
+    await answer_question(update, context, message.text, needs_consent=True)
 
 
-async def answer_question(update: Update, context: Context, text: str) -> None:
+async def answer_question(update: Update, context: Context, text: str, needs_consent: bool = False) -> None:
     services, conversation, user_id = _services(context), _talk(context), _user_id(update)
     chat = update.effective_chat
     assert chat is not None
@@ -154,10 +148,15 @@ async def answer_question(update: Update, context: Context, text: str) -> None:
     typing = asyncio.create_task(_typing_after(chat, services.settings.telegram_typing_delay_ms, typing_sent))
     try:
         loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(services.answer_pool, conversation.answer, user_id, text)
+        ask = conversation.answer_if_agreed if needs_consent else conversation.answer
+        reply = await loop.run_in_executor(services.answer_pool, ask, user_id, text)
     finally:
         if not typing_sent.is_set():  # a request already on its way is let through
             typing.cancel()
+    if reply is None:  # held until the citizen agrees to the privacy notice
+        await _show(chat, replies.CONSENT_REQUIRED)
+        await _show(chat, conversation.text(replies.PRIVACY_NOTICE), talk.consent_rows())
+        return
     if conversation.is_truncated(text):
         await _show(chat, conversation.text(replies.TRUNCATED))
     await send_reply(chat, reply)

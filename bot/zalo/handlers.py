@@ -92,10 +92,7 @@ class ZaloConversation:
         if comment and await self._run(self.conversation.comment_target, user_id) is not None:
             stored = await self._run(self.conversation.comment, user_id, text[comment.end() :] or text)
             return [self._say(replies.FEEDBACK_COMMENT_THANKS if stored else replies.FEEDBACK_EXPIRED)]
-        if not await self._run(self.conversation.has_agreed, user_id):
-            await self._run(self.conversation.hold, user_id, text)
-            return await self._welcome(user_id)
-        return await self._answer(user_id, text)
+        return await self._answer(user_id, text, needs_consent=True)
 
     async def _welcome(self, user_id: str) -> list[Outgoing]:
         """Greeting and privacy notice in one message (an OA's free replies are few)."""
@@ -103,10 +100,13 @@ class ZaloConversation:
         text = self.conversation.text(replies.WELCOME) + "\n\n" + notice.text
         return [Outgoing(text, notice.rows)]
 
-    async def _answer(self, user_id: str, text: str) -> list[Outgoing]:
-        if not await self._run(self.conversation.allowed, user_id):
+    async def _answer(self, user_id: str, text: str, needs_consent: bool = False) -> list[Outgoing]:
+        if not self.conversation.allowed(user_id):  # in memory: no thread needed
             return [self._say(replies.RATE_LIMITED)]
-        reply = await self._answering(self.conversation.answer, user_id, text)
+        ask = self.conversation.answer_if_agreed if needs_consent else self.conversation.answer
+        reply = await self._answering(ask, user_id, text)
+        if reply is None:  # the first message: held until the follower agrees
+            return await self._welcome(user_id)
         out = talk.as_outgoing(reply)
         if self.conversation.is_truncated(text):
             out = Outgoing(self.conversation.text(replies.TRUNCATED) + "\n\n" + out.text, out.rows, out.title)
