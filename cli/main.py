@@ -30,6 +30,8 @@ app.add_typer(index_app, name="index")
 app.add_typer(faq_app, name="faq")
 zalo_app = typer.Typer(help="The Zalo Official Account channel.", no_args_is_help=True)
 app.add_typer(zalo_app, name="zalo")
+user_app = typer.Typer(help="Staff accounts of the admin API.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 import_app = typer.Typer(help="Bring data in.", no_args_is_help=True)
 export_app = typer.Typer(help="Take data out.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -319,6 +321,36 @@ def zalo_set_tokens(
     with errors(), database(s) as engine:
         DatabaseTokenStore(engine).save(TokenPair(access, refresh))
     typer.echo("Zalo token pair stored.")
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="login name: lowercase letters, digits, . _ -")],
+    role: Annotated[str, typer.Option(help="viewer, editor, publisher or admin")] = "viewer",
+    full_name: Annotated[str, typer.Option(help="shown in the audit log and the console")] = "",
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="at least 12 characters"),
+    ] = "",
+) -> None:
+    """Create a staff account (the first one: `hoidap user create admin --role admin`)."""
+    from pydantic import ValidationError
+
+    from admin_api.users import UsernameTakenError, create_user
+    from admin_api.users_model import UserCreate
+    from core.runtime import database
+
+    try:
+        data = UserCreate(username=username, role=role, full_name=full_name, password=password)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        fail(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}")
+    with errors(), database(settings()) as engine:
+        try:
+            create_user(engine, data)
+        except UsernameTakenError as exc:
+            fail(str(exc))
+    typer.echo(f"Account {username} ({role}) created.")
 
 
 FaqOpt = Annotated[

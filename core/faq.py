@@ -31,7 +31,7 @@ class FaqEntry(BaseModel):
     procedure_codes: list[str] = Field(default_factory=list)
     links: list[str] = Field(default_factory=list)
     reviewed: date | None = None
-    status: Literal["draft", "published"] = "published"
+    status: Literal["draft", "published", "archived"] = "published"
 
     @field_validator("paraphrases", "legal_basis", "procedure_codes", "links")
     @classmethod

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from core.db.models import FaqCategoryRecord, FaqEntryRecord, utcnow
+from core.db.models import FaqCategoryRecord, FaqEntryRecord
 from core.faq import Category, FaqEntry, FaqFormatError, load_content_dir
+from core.faq_versions import save_version, snapshot
 
 ENTRY_FIELDS = tuple(FaqEntry.model_fields)
 
@@ -36,15 +37,21 @@ def count_entries(engine: Engine) -> int:
         return int(session.exec(select(func.count()).select_from(FaqEntryRecord)).one())
 
 
-def save(engine: Engine, categories: Sequence[Category], entries: Sequence[FaqEntry]) -> int:
-    """Insert or update categories and entries in one transaction; returns the entries written."""
+def save(
+    engine: Engine, categories: Sequence[Category], entries: Sequence[FaqEntry], actor: str = "import"
+) -> int:
+    """Insert or update categories and entries in one transaction, each change a new version;
+    returns the entries written."""
     with Session(engine) as session, session.begin():
         for category in categories:
             session.merge(FaqCategoryRecord(**category.model_dump()))
         for entry in entries:
-            record = _to_record(entry)
-            record.updated_at = utcnow()
-            session.merge(record)
+            record = session.get(FaqEntryRecord, entry.id) or FaqEntryRecord(**entry.model_dump())
+            if record in session and snapshot(record) == entry.model_dump(mode="json"):
+                continue  # unchanged: no new version
+            for name, value in entry.model_dump().items():
+                setattr(record, name, value)
+            save_version(session, record, actor, "imported")
     return len(entries)
 
 
@@ -53,7 +60,7 @@ def seed_if_empty(engine: Engine, content_dir: Path) -> int:
     if count_entries(engine) > 0:
         return 0
     categories, entries = load_content_dir(content_dir)
-    return save(engine, categories, entries)
+    return save(engine, categories, entries, actor="seed")
 
 
 def load_categories(engine: Engine) -> list[Category]:

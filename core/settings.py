@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SALT = "dev-only-salt-change-me"
+DEV_ADMIN_SECRET = "dev-only-admin-secret-change-me-0123456789"
 # Settings that FAQ answers and reply texts may name as {{placeholders}}.
 PLACEHOLDER_FIELDS = (
     "province_name",
@@ -68,6 +69,15 @@ class Settings(BaseSettings):
     # Privacy
     user_id_salt: SecretStr = SecretStr(DEV_SALT)
     retention_days: int = Field(default=365, ge=1, le=3650, description="how long questions are kept")
+
+    # Staff API (/admin/api)
+    admin_secret_key: SecretStr = Field(
+        default=SecretStr(DEV_ADMIN_SECRET), description="signs staff access tokens (HS256)"
+    )
+    admin_token_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60, description="a working day")
+    admin_login_rate: str = Field(
+        default="5/15minutes", description="failed logins allowed per account and per address (limits syntax)"
+    )
 
     # Channels shared
     user_rate_limit: str = Field(default="12/minute", description="questions per citizen (limits syntax)")
@@ -138,7 +148,12 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("user_rate_limit")
+    @field_validator("admin_secret_key", mode="before")
+    @classmethod
+    def _empty_admin_secret_is_default(cls, value: object) -> object:
+        return DEV_ADMIN_SECRET if value in ("", None) else value  # refused in production below
+
+    @field_validator("user_rate_limit", "admin_login_rate")
     @classmethod
     def _rate_limit_syntax(cls, value: str) -> str:
         from limits import parse
@@ -170,6 +185,12 @@ class Settings(BaseSettings):
             raise InsecureSettingsError(
                 "HOIDAP_USER_ID_SALT must be set to a secret value outside development"
             )
+        if self.environment == "production" and self.admin_secret_key.get_secret_value() == DEV_ADMIN_SECRET:
+            raise InsecureSettingsError(
+                "HOIDAP_ADMIN_SECRET_KEY must be set to a secret value outside development"
+            )
+        if len(self.admin_secret_key.get_secret_value()) < 32:
+            raise ValueError("HOIDAP_ADMIN_SECRET_KEY: use at least 32 characters")
         if self.telegram_webhook_url and self.telegram_webhook_secret is None:
             raise InsecureSettingsError(
                 "HOIDAP_TELEGRAM_WEBHOOK_SECRET must be set when HOIDAP_TELEGRAM_WEBHOOK_URL is"

@@ -208,3 +208,13 @@ def test_zalo_set_tokens_stores_the_first_pair(env: dict[str, str], tmp_path: Pa
     engine = make_engine(f"sqlite:///{Path(env['HOIDAP_DATA_DIR']) / 'hoidap.db'}")
     assert DatabaseTokenStore(engine).load() == TokenPair("a1", "r1")
     engine.dispose()
+
+
+def test_user_create_for_the_first_admin(env: dict[str, str]) -> None:
+    made = run(env, "user", "create", "chanh.vp", "--role", "admin", "--password", "một-mật-khẩu-dài-1")
+    assert made.returncode == 0, made.stderr
+    assert "một-mật-khẩu" not in made.stdout + made.stderr
+    again = run(env, "user", "create", "chanh.vp", "--role", "admin", "--password", "một-mật-khẩu-dài-1")
+    assert again.returncode == 1 and again.stderr.count("\n") == 1 and "taken" in again.stderr
+    bad = run(env, "user", "create", "nguoi.moi", "--role", "boss", "--password", "một-mật-khẩu-dài-1")
+    assert bad.returncode == 1 and bad.stderr.startswith("error: role")

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import TelegramError
 
+from admin_api.router import router as admin_router
 from bot.telegram.application import TelegramChannel
 from bot.telegram.webhook import router as telegram_router
 from bot.web.chat_routes import router as chat_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(chat_router)
     app.include_router(telegram_router)
     app.include_router(zalo_router)
+    app.include_router(admin_router)
     page = resources.files("bot.web").joinpath("static/chat.html").read_text("utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime
+from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -93,6 +93,57 @@ class FaqEntryRecord(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+    # Optimistic concurrency: an update names the version it was based on (see faq_versions).
+    version: int = Field(default=1)
+    updated_by: str = Field(default="", max_length=64, index=True)
+
+
+class FaqEntryVersion(SQLModel, table=True):
+    """Every saved state of an entry: who, when, what; history, diff and revert read these."""
+
+    __tablename__ = "faq_entry_version"
+    __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_faq_entry_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(max_length=120, index=True)
+    version: int
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changed_by: str = Field(max_length=64)
+    summary: str = Field(default="", max_length=200)
+    changed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class StaffUser(SQLModel, table=True):
+    """A staff account of the admin API (password stored as an Argon2 hash)."""
+
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    full_name: str = Field(default="", max_length=120)
+    role: str = Field(max_length=16)
+    password_hash: str
+    active: bool = True
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class AuditEvent(SQLModel, table=True):
+    """One staff action (login, edit, publish, import, export, user change), kept for admins."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    actor: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=40, index=True)
+    target: str = Field(default="", max_length=160)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class Consent(SQLModel, table=True):

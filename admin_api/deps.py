@@ -1,0 +1,69 @@
+"""Dependencies of the staff routes: settings, a database session, the signed-in staff member,
+and the role a route requires (declared once per route with ``requires``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, select
+
+from admin_api.roles import Role
+from admin_api.security import InvalidTokenError, read_token
+from core.db.models import StaffUser
+from core.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="an access token from POST /admin/api/login")
+ROLE_KEY = "x-required-role"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.runtime.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.runtime.engine) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_user(
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> StaffUser:
+    if credentials is None:
+        raise _unauthorized("Authorization: a Bearer token is required")
+    try:
+        username = read_token(credentials.credentials, settings.admin_secret_key.get_secret_value())
+    except InvalidTokenError as exc:
+        raise _unauthorized("Authorization: the token is invalid or expired") from exc
+    user = session.exec(select(StaffUser).where(StaffUser.username == username)).first()
+    if user is None or not user.active:
+        raise _unauthorized("Authorization: the account is disabled or gone")
+    return user
+
+
+def requires(role: Role) -> dict[str, Any]:
+    """Route keyword arguments: the role check, and the role written into the OpenAPI schema
+    (the route-matrix test reads it back)."""
+
+    def check(user: Annotated[StaffUser, Depends(current_user)]) -> StaffUser:
+        if not Role(user.role).includes(role):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"role: {role} or higher is required")
+        return user
+
+    return {"dependencies": [Depends(check)], "openapi_extra": {ROLE_KEY: str(role)}}
+
+
+CurrentUser = Annotated[StaffUser, Depends(current_user)]

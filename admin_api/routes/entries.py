@@ -1,0 +1,233 @@
+"""Q&A pairs: search and filter, create drafts, update with optimistic concurrency, history,
+diff and revert; publishing and archiving (publishers) rebuild the serving index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import ValidationError
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from admin_api.audit import audit
+from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.entries_model import (
+    EntryCreate,
+    EntryPage,
+    EntryPublic,
+    EntryUpdate,
+    RevertRequest,
+    StatusChange,
+    VersionDiff,
+    VersionPublic,
+)
+from admin_api.publishing import IndexPublisher
+from admin_api.roles import Role
+from core.db.models import FaqCategoryRecord, FaqEntryRecord
+from core.faq import FaqEntry
+from core.faq_versions import (
+    StaleVersionError,
+    changed_fields,
+    check_base,
+    get_version,
+    history,
+    save_version,
+)
+
+router = APIRouter(prefix="/entries", tags=["entries"])
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "the entry changed since base_version; the body names the current version"}
+}
+
+
+def get_publisher(request: Request) -> IndexPublisher:
+    state = request.app.state
+    if getattr(state, "publisher", None) is None:
+        state.publisher = IndexPublisher(state.runtime)
+    publisher: IndexPublisher = state.publisher
+    return publisher
+
+
+PublisherDep = Annotated[IndexPublisher, Depends(get_publisher)]
+
+
+def _entry(session: Session, entry_id: str) -> FaqEntryRecord:
+    record = session.get(FaqEntryRecord, entry_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "entry_id: no such entry")
+    return record
+
+
+def _conflict(exc: StaleVersionError) -> HTTPException:
+    detail = {"field": "base_version", "message": str(exc), "current_version": exc.current}
+    return HTTPException(status.HTTP_409_CONFLICT, detail)
+
+
+def _check_category(session: Session, category: str) -> None:
+    if session.get(FaqCategoryRecord, category) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"category: no category {category!r}")
+
+
+def _validated(record: FaqEntryRecord) -> None:
+    """The same rules as the content files (core.faq.FaqEntry)."""
+    try:
+        FaqEntry.model_validate(record.model_dump(include=set(FaqEntry.model_fields)))
+    except ValidationError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.errors(include_url=False)) from exc
+
+
+@router.get("", response_model=EntryPage, **requires(Role.VIEWER))
+def list_entries(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=200, description="words in the question or phrasings")] = None,
+    category: Annotated[str | None, Query(max_length=80)] = None,
+    entry_status: Annotated[str | None, Query(alias="status", pattern="^(draft|published|archived)$")] = None,
+    updated_by: Annotated[str | None, Query(max_length=64)] = None,
+    updated_since: datetime | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    where = []
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        where.append(
+            or_(
+                func.lower(FaqEntryRecord.question).like(pattern), func.lower(FaqEntryRecord.id).like(pattern)
+            )
+        )
+    if category:
+        where.append(col(FaqEntryRecord.category) == category)
+    if entry_status:
+        where.append(col(FaqEntryRecord.status) == entry_status)
+    if updated_by:
+        where.append(col(FaqEntryRecord.updated_by) == updated_by)
+    if updated_since:
+        where.append(col(FaqEntryRecord.updated_at) >= updated_since)
+    total = session.exec(select(func.count()).select_from(FaqEntryRecord).where(*where)).one()
+    rows = session.exec(
+        select(FaqEntryRecord).where(*where).order_by(col(FaqEntryRecord.id)).offset(offset).limit(limit)
+    ).all()
+    return {"items": rows, "total": total, "offset": offset, "limit": limit}
+
+
+@router.get("/{entry_id}", response_model=EntryPublic, **requires(Role.VIEWER))
+def get_entry(entry_id: str, session: SessionDep) -> FaqEntryRecord:
+    return _entry(session, entry_id)
+
+
+@router.post("", response_model=EntryPublic, status_code=201, **requires(Role.EDITOR))
+def create_entry(body: EntryCreate, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+    if session.get(FaqEntryRecord, body.id) is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"id: entry {body.id!r} exists")
+    _check_category(session, body.category)
+    record = FaqEntryRecord(**body.model_dump(), status="draft")
+    _validated(record)
+    save_version(session, record, user.username, "created")
+    audit(session, user.username, "entry_create", body.id)
+    session.commit()
+    session.refresh(record)
+    return record
+
+
+@router.patch("/{entry_id}", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
+def update_entry(entry_id: str, body: EntryUpdate, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+    record = _entry(session, entry_id)
+    try:
+        check_base(record, body.base_version)
+    except StaleVersionError as exc:
+        raise _conflict(exc) from exc
+    changes = body.model_dump(exclude_unset=True, exclude={"base_version"})
+    if "category" in changes:
+        _check_category(session, changes["category"])
+    for name, value in changes.items():
+        setattr(record, name, value)
+    _validated(record)
+    save_version(session, record, user.username, "edited: " + ", ".join(sorted(changes)))
+    audit(session, user.username, "entry_update", entry_id, fields=sorted(changes))
+    session.commit()
+    session.refresh(record)
+    return record
+
+
+def _set_status(
+    entry_id: str, body: StatusChange, new_status: str, session: Session, user: Any, publisher: IndexPublisher
+) -> FaqEntryRecord:
+    record = _entry(session, entry_id)
+    try:
+        check_base(record, body.base_version)
+    except StaleVersionError as exc:
+        raise _conflict(exc) from exc
+    was_served = record.status == "published"
+    record.status = new_status
+    save_version(session, record, user.username, new_status)
+    audit(session, user.username, f"entry_{new_status}", entry_id)
+    session.commit()
+    session.refresh(record)
+    if was_served or new_status == "published":
+        publisher.request_build()
+    return record
+
+
+@router.post(
+    "/{entry_id}/publish", response_model=EntryPublic, responses=CONFLICT, **requires(Role.PUBLISHER)
+)
+def publish(
+    entry_id: str, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
+) -> FaqEntryRecord:
+    """Serve this entry to citizens: the index is rebuilt in the background (GET /index/status)."""
+    return _set_status(entry_id, body, "published", session, user, publisher)
+
+
+@router.post(
+    "/{entry_id}/archive", response_model=EntryPublic, responses=CONFLICT, **requires(Role.PUBLISHER)
+)
+def archive(
+    entry_id: str, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
+) -> FaqEntryRecord:
+    """Stop serving this entry (kept with its history)."""
+    return _set_status(entry_id, body, "archived", session, user, publisher)
+
+
+@router.get("/{entry_id}/versions", response_model=list[VersionPublic], **requires(Role.VIEWER))
+def versions(entry_id: str, session: SessionDep) -> list[Any]:
+    _entry(session, entry_id)
+    return list(history(session, entry_id))
+
+
+@router.get("/{entry_id}/diff", response_model=VersionDiff, **requires(Role.VIEWER))
+def diff(
+    entry_id: str,
+    session: SessionDep,
+    from_version: Annotated[int, Query(alias="from", ge=1)],
+    to_version: Annotated[int, Query(alias="to", ge=1)],
+) -> VersionDiff:
+    before, after = get_version(session, entry_id, from_version), get_version(session, entry_id, to_version)
+    if before is None or after is None:
+        missing = "from" if before is None else "to"
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{missing}: no such version of {entry_id}")
+    changes = changed_fields(before.snapshot, after.snapshot)
+    return VersionDiff(entry_id=entry_id, from_version=from_version, to_version=to_version, changes=changes)
+
+
+@router.post("/{entry_id}/revert", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
+def revert(entry_id: str, body: RevertRequest, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+    """Bring back the content of an earlier version as a new version (the status stays)."""
+    record = _entry(session, entry_id)
+    try:
+        check_base(record, body.base_version)
+    except StaleVersionError as exc:
+        raise _conflict(exc) from exc
+    old = get_version(session, entry_id, body.version)
+    if old is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"version: no version {body.version} of {entry_id}")
+    restored = FaqEntry.model_validate(old.snapshot)  # typed again (dates travel as text in JSON)
+    for name in FaqEntry.model_fields:
+        if name not in ("id", "status"):
+            setattr(record, name, getattr(restored, name))
+    save_version(session, record, user.username, f"reverted to version {body.version}")
+    audit(session, user.username, "entry_revert", entry_id, version=body.version)
+    session.commit()
+    session.refresh(record)
+    return record

@@ -1,0 +1,250 @@
+"""The staff API over real HTTP, on SQLite and on PostgreSQL: roles on every route, login
+throttling, edits with versions and conflicts, publishing into the bot, the audit log."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from admin_api.deps import ROLE_KEY
+from admin_api.roles import Role
+from admin_api.users import create_user
+from admin_api.users_model import UserCreate
+from bot.web.app import create_app
+from core.db.models import AuditEvent, FaqEntryVersion
+from core.faq import FaqEntry
+from core.runtime import Runtime
+from core.settings import Settings
+from retrieval.index import SearchIndex
+from tests.channel_runtime import chat_runtime
+from tests.serving import serving
+
+PASSWORD = "mật-khẩu-đủ-dài-123"
+API = "/admin/api"
+
+
+@dataclass
+class Admin:
+    base: str
+    runtime: Runtime
+    tokens: dict[Role, str]
+
+    def call(self, method: str, path: str, role: Role | None = None, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+        return httpx.request(method, f"{self.base}{API}{path}", headers=headers, timeout=30, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        return httpx.post(
+            f"{self.base}{API}/login", json={"username": username, "password": password}, timeout=30
+        )
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def admin(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    encoder: Any,
+    chat_index: SearchIndex,
+    chat_entries: list[FaqEntry],
+) -> Iterator[Admin]:
+    extra = {"admin_login_rate": "3/minute"}
+    if request.param == "postgres":
+        extra["database_url"] = request.getfixturevalue("postgres_url")
+    s = Settings(**{**settings.model_dump(), **extra})
+    runtime = chat_runtime(s, encoder, chat_index, chat_entries)
+    for role in Role:
+        create_user(runtime.engine, UserCreate(username=f"{role}01", role=role, password=PASSWORD))
+    try:
+        with serving(create_app(s, runtime)) as base:
+            admin = Admin(base, runtime, {})
+            for role in Role:
+                response = admin.login(f"{role}01")
+                assert response.status_code == 200, response.text
+                admin.tokens[role] = response.json()["access_token"]
+            yield admin
+    finally:
+        runtime.engine.dispose()
+
+
+def _staff_routes() -> list[tuple[str, str, str | None]]:
+    """(path, method, required role) of every staff operation, from the app's OpenAPI schema."""
+    schema = create_app(Settings(_env_file=None)).openapi()  # type: ignore[call-arg]
+    return [
+        (path, method.upper(), operation.get(ROLE_KEY))
+        for path, operations in schema["paths"].items()
+        if path.startswith(API)
+        for method, operation in operations.items()
+    ]
+
+
+def test_every_staff_route_declares_a_role() -> None:
+    routes = _staff_routes()
+    assert len(routes) >= 16
+    assert [(path, method) for path, method, role in routes if role is None] == [(f"{API}/login", "POST")]
+
+
+def test_role_matrix(admin: Admin) -> None:
+    """Each role gets exactly the routes of its rank and above; no token gets 401."""
+    for route_path, method, required in _staff_routes():
+        if required is None:
+            continue
+        path = route_path.removeprefix(API).replace("{entry_id}", "cccd-cap-lai")
+        path = path.replace("{category_id}", "nope").replace("{user_id}", "999999")
+        if True:
+            assert admin.call(method, path, json={}).status_code == 401, (method, path)
+            for role in Role:
+                got = admin.call(method, path, role, json={}).status_code
+                if role.includes(Role(required)):
+                    assert got not in (401, 403), (method, path, role, got)
+                else:
+                    assert got == 403, (method, path, role, got)
+
+
+def test_login_throttle_and_audit(admin: Admin) -> None:
+    for _ in range(3):
+        assert admin.login("editor01", "wrong-password-xx").status_code == 401
+    locked = admin.login("editor01")  # even the right password waits now
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert admin.login("nobody", "x").status_code == 429  # the address is throttled too
+    events = admin.call("GET", "/audit?action=login_failed", Role.ADMIN).json()
+    assert len(events) == 3 and {e["actor"] for e in events} == {"editor01"}
+    assert PASSWORD not in str(events)
+
+
+def test_a_stale_update_gets_409_and_history_diff_revert(admin: Admin) -> None:
+    entry = admin.call("GET", "/entries/cccd-cap-lai", Role.VIEWER).json()
+    base = entry["version"]
+    first = admin.call(
+        "PATCH",
+        "/entries/cccd-cap-lai",
+        Role.EDITOR,
+        json={"base_version": base, "answer": "Câu trả lời mới số một."},
+    )
+    assert first.status_code == 200 and first.json()["version"] == base + 1
+    assert first.json()["updated_by"] == "editor01"
+    second = admin.call(  # a second editor who started from the same version
+        "PATCH",
+        "/entries/cccd-cap-lai",
+        Role.PUBLISHER,
+        json={"base_version": base, "answer": "Ghi đè mất rồi."},
+    )
+    assert second.status_code == 409
+    assert second.json()["detail"]["current_version"] == base + 1
+    assert (
+        admin.call("GET", "/entries/cccd-cap-lai", Role.VIEWER).json()["answer"] == "Câu trả lời mới số một."
+    )
+    versions = admin.call("GET", "/entries/cccd-cap-lai/versions", Role.VIEWER).json()
+    assert [v["version"] for v in versions][-2:] == [base, base + 1] and versions[-1][
+        "changed_by"
+    ] == "editor01"
+    diff = admin.call("GET", f"/entries/cccd-cap-lai/diff?from={base}&to={base + 1}", Role.VIEWER).json()
+    assert (
+        list(diff["changes"]) == ["answer"] and diff["changes"]["answer"]["to"] == "Câu trả lời mới số một."
+    )
+    reverted = admin.call(
+        "POST", "/entries/cccd-cap-lai/revert", Role.EDITOR, json={"version": base, "base_version": base + 1}
+    )
+    assert reverted.status_code == 200 and reverted.json()["version"] == base + 2
+    assert reverted.json()["answer"] == entry["answer"]
+
+
+def test_bad_input_names_the_field(admin: Admin) -> None:
+    bad = admin.call("POST", "/entries", Role.EDITOR, json={"id": "Bad Id", "category": "can-cuoc"})
+    assert bad.status_code == 422
+    fields = {tuple(e["loc"]) for e in bad.json()["detail"]}
+    assert ("body", "id") in fields and ("body", "question") in fields
+    unknown = admin.call(
+        "POST",
+        "/entries",
+        Role.EDITOR,
+        json={"id": "moi-1", "category": "khong-co", "question": "Hỏi gì đó?", "answer": "Trả lời đủ dài."},
+    )
+    assert unknown.status_code == 422 and unknown.json()["detail"].startswith("category")
+    assert admin.call("GET", "/entries/khong-co-entry", Role.VIEWER).status_code == 404
+    taken = admin.call(
+        "POST", "/users", Role.ADMIN, json={"username": "editor01", "role": "editor", "password": PASSWORD}
+    )
+    assert taken.status_code == 409
+    short = admin.call(
+        "POST", "/users", Role.ADMIN, json={"username": "moi01", "role": "editor", "password": "ngan"}
+    )
+    assert short.status_code == 422 and short.json()["detail"][0]["loc"] == ["body", "password"]
+
+
+def test_publish_reaches_the_bot_within_seconds(admin: Admin) -> None:
+    question = "Nuôi ong mật trong khu dân cư có phải đăng ký với xã không?"
+    created = admin.call(
+        "POST",
+        "/entries",
+        Role.EDITOR,
+        json={
+            "id": "nuoi-ong-mat-dang-ky",
+            "category": "ho-tich",
+            "question": question,
+            "answer": "Đây là câu trả lời thử nghiệm về việc nuôi ong mật trong khu dân cư.",
+            "paraphrases": ["nuoi ong mat co phai dang ky khong", "nuôi ong trong xóm có cần báo xã ko"],
+            "legal_basis": ["Văn bản thử nghiệm, Điều 1"],
+        },
+    )
+    assert created.status_code == 201 and created.json()["status"] == "draft"
+    before = admin.call("GET", "/index/status", Role.VIEWER).json()["index_version"]
+    assert (
+        admin.call(
+            "POST", "/entries/nuoi-ong-mat-dang-ky/publish", Role.EDITOR, json={"base_version": 1}
+        ).status_code
+        == 403
+    )
+    published = admin.call(
+        "POST", "/entries/nuoi-ong-mat-dang-ky/publish", Role.PUBLISHER, json={"base_version": 1}
+    )
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    status = _wait_for_build(admin, before)
+    reply = httpx.post(
+        f"{admin.base}/api/chat",
+        json={"message": "nuoi ong mat co phai dang ky khong", "session_id": "staff-test-1"},
+    )
+    assert reply.json()["entry_id"] == "nuoi-ong-mat-dang-ky"
+    archived = admin.call(
+        "POST", "/entries/nuoi-ong-mat-dang-ky/archive", Role.PUBLISHER, json={"base_version": 2}
+    )
+    assert archived.status_code == 200 and archived.json()["status"] == "archived"
+    _wait_for_build(admin, status["index_version"])
+    gone = httpx.post(
+        f"{admin.base}/api/chat",
+        json={"message": "nuoi ong mat co phai dang ky khong", "session_id": "staff-test-1"},
+    )
+    assert gone.json()["entry_id"] != "nuoi-ong-mat-dang-ky"
+    with Session(admin.runtime.engine) as session:
+        actions = [e.action for e in session.exec(select(AuditEvent)).all()]
+        assert {"entry_create", "entry_published", "entry_archived"} <= set(actions)
+        versions = session.exec(
+            select(FaqEntryVersion).where(FaqEntryVersion.entry_id == "nuoi-ong-mat-dang-ky")
+        )
+        assert [v.summary for v in versions] == ["created", "published", "archived"]
+
+
+def _wait_for_build(admin: Admin, previous_version: str | None) -> dict[str, Any]:
+    """Poll the build status until a new index serves; returns the status."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status: dict[str, Any] = admin.call("GET", "/index/status", Role.VIEWER).json()
+        if status["state"] == "idle" and status["index_version"] != previous_version:
+            assert status["last_error"] is None and status["entries"] > 0
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"no new index within 60 s: {status}")
+
+
+def test_admin_cannot_lock_themselves_out_and_accounts_can_be_disabled(admin: Admin) -> None:
+    me = admin.call("GET", "/me", Role.ADMIN).json()
+    assert admin.call("PATCH", f"/users/{me['id']}", Role.ADMIN, json={"active": False}).status_code == 409
+    users = {u["username"]: u for u in admin.call("GET", "/users", Role.ADMIN).json()}
+    disabled = admin.call("PATCH", f"/users/{users['viewer01']['id']}", Role.ADMIN, json={"active": False})
+    assert disabled.status_code == 200 and disabled.json()["active"] is False
+    assert admin.call("GET", "/me", Role.VIEWER).status_code == 401  # its token stops working at once
