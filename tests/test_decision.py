@@ -64,10 +64,21 @@ def test_calibration_file_is_used_unless_settings_are_explicit(tmp_path) -> None
     assert chosen.answer_margin == 0.02
 
 
-def test_production_refuses_the_development_salt(tmp_path) -> None:
+def test_production_refuses_the_development_secrets(tmp_path) -> None:
+    key = "k" * 40
     with pytest.raises(ValueError, match="HOIDAP_USER_ID_SALT"):
-        Settings(environment="production", data_dir=tmp_path, _env_file=None)
-    Settings(environment="production", user_id_salt="a-real-secret", data_dir=tmp_path, _env_file=None)
+        Settings(environment="production", admin_secret_key=key, data_dir=tmp_path, _env_file=None)
+    with pytest.raises(ValueError, match="HOIDAP_ADMIN_SECRET_KEY"):
+        Settings(environment="production", user_id_salt="a-real-secret", data_dir=tmp_path, _env_file=None)
+    with pytest.raises(ValueError, match="at least 32"):
+        Settings(admin_secret_key="short", data_dir=tmp_path, _env_file=None)
+    Settings(
+        environment="production",
+        user_id_salt="a-real-secret",
+        admin_secret_key=key,
+        data_dir=tmp_path,
+        _env_file=None,
+    )
 
 
 def test_env_example_lists_every_setting() -> None:
