@@ -33,7 +33,7 @@ from core.db.models import (
     ZaloOutbox,
 )
 from core.faq import FaqEntry
-from core.runtime import Runtime
+from core.runtime import Runtime, database
 from core.settings import Settings
 from retrieval.index import SearchIndex
 from tests.channel_runtime import LONG_ENTRY, chat_runtime
@@ -394,19 +394,8 @@ def test_two_workers_on_postgres_answer_a_redelivered_event_once(
         followers[0].say("hướng dẫn")
         followers[1].say("liên hệ")
         followers[0].sent(5)
-        stored = DatabaseTokenStore(stack.enter_context(_engine(postgres_url))).load()
+        stored = DatabaseTokenStore(stack.enter_context(database(s))).load()
         assert stored is not None and stored.refresh_token == fake.refresh_token
-
-
-@contextmanager
-def _engine(url: str) -> Iterator[Engine]:
-    from core.db.engine import make_engine
-
-    engine = make_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 # --- rendering ----------------------------------------------------------------------------------

@@ -12,13 +12,14 @@ from sqlalchemy.engine import Engine
 
 from bot.zalo import signature
 from bot.zalo.client import (
-    MAX_TEXT_CHARS,
-    Button,
     OAClient,
     ZaloAuthError,
     ZaloTransportError,
 )
+from bot.zalo.render import MAX_TEXT_CHARS, to_messages
 from bot.zalo.tokens import DatabaseTokenStore, TokenPair
+from core.actions import Feedback
+from core.conversation import Button, Outgoing
 from tests.fakes.zalo_api import APP_SECRET, FakeZalo, running_fake_zalo
 
 USER = "2468013579"
@@ -55,24 +56,32 @@ def test_long_text_is_split_at_the_limit(fake: FakeZalo, sqlite_engine: Engine) 
 
 
 async def _send_and_close(client: OAClient, text: str) -> list[str]:
+    """The text as the channel sends it: rendered into Zalo messages, sent in order."""
     try:
-        return await client.send_text(USER, text)
+        return [await client.send_message(USER, message) for message in to_messages(Outgoing(text))]
     finally:
         await client.aclose()
 
 
 def test_buttons_are_hidden_queries_or_links(fake: FakeZalo, sqlite_engine: Engine) -> None:
     client, _ = _client(fake, sqlite_engine)
-    buttons = [Button("👍 Hữu ích", payload="#fb:abc:u"), Button("Cổng DVC", url="https://dichvucong.gov.vn")]
+    rows = [
+        [Button("👍 Hữu ích", Feedback("abc", True)), Button("Cổng DVC", url="https://dichvucong.gov.vn")]
+    ]
+    [message] = to_messages(Outgoing("Câu trả lời có giúp được bạn?", rows))
 
     async def go() -> None:
-        await client.send_buttons(USER, "Câu trả lời có giúp được bạn?", buttons)
+        await client.send_message(USER, message)
         await client.aclose()
 
     asyncio.run(go())
     payload = fake.sent[0]["message"]["attachment"]["payload"]
     assert payload["template_type"] == "button"
-    assert payload["buttons"][0] == {"title": "👍 Hữu ích", "type": "oa.query.hide", "payload": "#fb:abc:u"}
+    assert payload["buttons"][0] == {
+        "title": "👍 Hữu ích",
+        "type": "oa.query.hide",
+        "payload": "#hd:fb:abc:u",
+    }
     assert payload["buttons"][1]["type"] == "oa.open.url"
 
 
@@ -84,14 +93,16 @@ def test_expired_token_is_refreshed_once_for_concurrent_senders(
         client, store = _client(fake, any_engine)
         fake.expire()
 
-        async def go() -> list[list[str]]:
+        async def go() -> list[str]:
             try:
-                return await asyncio.gather(*(client.send_text(USER, f"tin {i}") for i in range(10)))
+                return await asyncio.gather(
+                    *(client.send_message(USER, {"text": f"tin {i}"}) for i in range(10))
+                )
             finally:
                 await client.aclose()
 
         ids = asyncio.run(go())
-    assert fake.refreshes == 1 and len(fake.sent) == 10 and all(len(i) == 1 for i in ids)
+    assert fake.refreshes == 1 and len(fake.sent) == 10 and all(ids)
     assert store.load() == TokenPair("access-1", "refresh-1")  # the rotated pair is persisted
     for secret in ("access-1", "refresh-1", "refresh-0", APP_SECRET):
         assert secret not in caplog.text
@@ -106,7 +117,7 @@ def test_refresh_failure_is_reported_not_swallowed(
 
     async def go() -> None:
         try:
-            await client.send_text(USER, "xin chào")
+            await client.send_message(USER, {"text": "xin chào"})
         finally:
             await client.aclose()
 

@@ -1,5 +1,5 @@
-"""An async client for the Zalo OA OpenAPI: customer-service messages, button templates, and
-access-token refresh.
+"""An async client for the Zalo OA OpenAPI: customer-service messages (built by
+``bot.zalo.render``) and access-token refresh.
 
 Exceptions (all subclasses of ``ZaloError``):
 - ``ZaloTransportError``: the network failed, or Zalo answered 5xx, after every retry;
@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from bot.zalo.tokens import TokenPair, TokenStore
-from core.chunking import split_message
 from core.log_redaction import protect
 
 log = logging.getLogger(__name__)
-MAX_TEXT_CHARS = 2000  # Zalo's reported limit for a text message
 TOKEN_EXPIRED = -216
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -45,20 +41,6 @@ class ZaloApiError(ZaloError):
 
 class ZaloAuthError(ZaloError):
     """No token pair stored, or the refresh was refused."""
-
-
-@dataclass(frozen=True)
-class Button:
-    """``payload`` buttons come back as a hidden user message; ``url`` buttons open a page."""
-
-    title: str
-    payload: str | None = None
-    url: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        if self.url is not None:
-            return {"title": self.title, "type": "oa.open.url", "payload": {"url": self.url}}
-        return {"title": self.title, "type": "oa.query.hide", "payload": self.payload or self.title}
 
 
 class OAClient:
@@ -87,22 +69,6 @@ class OAClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def send_text(self, user_id: str, text: str) -> list[str]:
-        """Send ``text`` in as many messages as the length limit requires; returns message ids."""
-        ids = []
-        for chunk in split_message(text, MAX_TEXT_CHARS):
-            ids.append(await self.send_message(user_id, {"text": chunk}))
-        return ids
-
-    async def send_buttons(self, user_id: str, text: str, buttons: Sequence[Button]) -> str:
-        """A text with buttons (a "button" template); the text must fit one message."""
-        payload = {
-            "template_type": "button",
-            "text": text[:MAX_TEXT_CHARS],
-            "buttons": [b.as_json() for b in buttons],
-        }
-        return await self.send_message(user_id, {"attachment": {"type": "template", "payload": payload}})
 
     async def send_message(self, user_id: str, message: dict[str, Any]) -> str:
         """Send one message body (text or attachment) as a customer-service message; returns
