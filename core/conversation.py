@@ -20,7 +20,8 @@ from core import actions, replies
 from core.browse import CategoryItem, FaqBrowser, Page, QuestionItem, short_ref
 from core.channel import ChannelServices
 from core.db.models import ConversationState, Feedback, utcnow
-from core.erasure import ErasureReport, erase_user, run_update
+from core.db.statements import affected_rows
+from core.erasure import ErasureReport, erase_user
 from core.handoff import hand_off
 from core.interaction_log import FEEDBACK_REASONS, UnknownInteractionError
 from core.messages import Decision, IncomingMessage, Reply
@@ -231,7 +232,7 @@ class Conversation:
             taken = update(ConversationState).where(
                 col(ConversationState.user_hash) == user_hash, col(ConversationState.held_question) == held
             )
-            claimed = run_update(session, taken.values(held_question=None))
+            claimed = affected_rows(session, taken.values(held_question=None))
             session.commit()
             return held if claimed else None
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, Update, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from core.db.models import Consent, ConversationState, Feedback, HandoffRequest, Interaction, ZaloOutbox
+from core.db.statements import affected_rows
 
 
 @dataclass(frozen=True)
@@ -20,31 +20,23 @@ class ErasureReport:
     consent: int
 
 
-def run_delete(session: Session, statement: Delete) -> int:
-    return cast(CursorResult[Any], session.execute(statement)).rowcount
-
-
-def run_update(session: Session, statement: Update) -> int:
-    return cast(CursorResult[Any], session.execute(statement)).rowcount
-
-
 def erase_user(engine: Engine, user_hash: str) -> ErasureReport:
     """Delete everything held on a pseudonymous user (questions, feedback, handoffs, consent,
     conversation state, undelivered replies) in one transaction."""
     ids = select(col(Interaction.id)).where(col(Interaction.user_hash) == user_hash)
     with Session(engine) as session:
         report = ErasureReport(
-            feedback=run_delete(session, delete(Feedback).where(col(Feedback.interaction_id).in_(ids))),
-            handoffs=run_delete(
+            feedback=affected_rows(session, delete(Feedback).where(col(Feedback.interaction_id).in_(ids))),
+            handoffs=affected_rows(
                 session, delete(HandoffRequest).where(col(HandoffRequest.interaction_id).in_(ids))
             ),
-            interactions=run_delete(
+            interactions=affected_rows(
                 session, delete(Interaction).where(col(Interaction.user_hash) == user_hash)
             ),
-            consent=run_delete(session, delete(Consent).where(col(Consent.user_hash) == user_hash)),
+            consent=affected_rows(session, delete(Consent).where(col(Consent.user_hash) == user_hash)),
         )
         # What a chat channel keeps between messages: a held question, undelivered replies.
-        run_delete(session, delete(ConversationState).where(col(ConversationState.user_hash) == user_hash))
-        run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.user_hash) == user_hash))
+        affected_rows(session, delete(ConversationState).where(col(ConversationState.user_hash) == user_hash))
+        affected_rows(session, delete(ZaloOutbox).where(col(ZaloOutbox.user_hash) == user_hash))
         session.commit()
     return report

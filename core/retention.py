@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from core.db.models import ConversationState, Feedback, HandoffRequest, Interaction, ZaloOutbox, utcnow
-from core.erasure import ErasureReport, run_delete
+from core.db.statements import affected_rows
+from core.erasure import ErasureReport
 from core.update_ledger import UpdateLedger
 
 log = logging.getLogger(__name__)
@@ -24,17 +25,19 @@ def purge_expired(engine: Engine, retention_days: int) -> ErasureReport:
     old = select(col(Interaction.id)).where(col(Interaction.created_at) < cutoff)
     with Session(engine) as session:
         report = ErasureReport(
-            feedback=run_delete(session, delete(Feedback).where(col(Feedback.interaction_id).in_(old))),
-            handoffs=run_delete(
+            feedback=affected_rows(session, delete(Feedback).where(col(Feedback.interaction_id).in_(old))),
+            handoffs=affected_rows(
                 session, delete(HandoffRequest).where(col(HandoffRequest.interaction_id).in_(old))
             ),
-            interactions=run_delete(session, delete(Interaction).where(col(Interaction.created_at) < cutoff)),
+            interactions=affected_rows(
+                session, delete(Interaction).where(col(Interaction.created_at) < cutoff)
+            ),
             consent=0,
         )
         # A question held for consent, or a reply Zalo never took, is stale after this.
         stale = utcnow() - STATE_KEPT
-        run_delete(session, delete(ConversationState).where(col(ConversationState.updated_at) < stale))
-        undelivered = run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.created_at) < stale))
+        affected_rows(session, delete(ConversationState).where(col(ConversationState.updated_at) < stale))
+        undelivered = affected_rows(session, delete(ZaloOutbox).where(col(ZaloOutbox.created_at) < stale))
         session.commit()
     if undelivered:  # the channel's retry loop drops these first; this covers a channel turned off
         log.error("retention: %d undelivered Zalo repl(ies) older than 48 hours dropped", undelivered)

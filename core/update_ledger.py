@@ -7,14 +7,14 @@ copy can land on another process; the primary key (channel, update_id) lets exac
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from core.db.models import ProcessedUpdate, utcnow
+from core.db.statements import affected_rows
 
 KEEP = timedelta(days=2)  # Telegram stops redelivering long before this
 
@@ -36,6 +36,6 @@ class UpdateLedger:
     def prune(self) -> int:
         with Session(self.engine) as session:
             stale = delete(ProcessedUpdate).where(col(ProcessedUpdate.received_at) < utcnow() - KEEP)
-            result = cast(CursorResult[Any], session.execute(stale))
+            pruned = affected_rows(session, stale)
             session.commit()
-            return result.rowcount
+            return pruned

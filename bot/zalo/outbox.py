@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.db.models import ZaloOutbox, utcnow
-from core.erasure import run_delete, run_update
+from core.db.statements import affected_rows
 
 Message = dict[str, Any]
 REPLY_WINDOW = timedelta(hours=48)  # how long Zalo lets an OA reply to a follower
@@ -64,7 +64,7 @@ class Outbox:
                     .where(col(ZaloOutbox.id) == row.id, free)
                     .values(claimed_until=now + CLAIM)
                 )
-                if run_update(session, take) == 1:
+                if affected_rows(session, take) == 1:
                     claimed.append(
                         Pending(row.id or 0, row.user_id, row.user_hash, list(row.messages), row.attempts)
                     )
@@ -73,7 +73,7 @@ class Outbox:
 
     def delivered(self, pending: Pending) -> None:
         with Session(self.engine) as session:
-            run_delete(session, delete(ZaloOutbox).where(col(ZaloOutbox.id) == pending.id))
+            affected_rows(session, delete(ZaloOutbox).where(col(ZaloOutbox.id) == pending.id))
             session.commit()
 
     def failed(self, pending: Pending, rest: list[Message], error: str) -> None:
@@ -85,12 +85,14 @@ class Outbox:
             "claimed_until": None,
         }
         with Session(self.engine) as session:
-            run_update(session, update(ZaloOutbox).where(col(ZaloOutbox.id) == pending.id).values(**values))
+            affected_rows(
+                session, update(ZaloOutbox).where(col(ZaloOutbox.id) == pending.id).values(**values)
+            )
             session.commit()
 
     def drop_expired(self) -> int:
         with Session(self.engine) as session:
             stale = delete(ZaloOutbox).where(col(ZaloOutbox.created_at) < utcnow() - REPLY_WINDOW)
-            dropped = run_delete(session, stale)
+            dropped = affected_rows(session, stale)
             session.commit()
             return dropped
