@@ -92,3 +92,13 @@ def stored(data_dir: Path) -> tuple[int, int, list[float]]:
 
 def percentile(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 1) if values else 0.0
+
+
+def latency_figures(
+    values: list[float], prefix: str = "", quantiles: tuple[int, ...] = (50, 95, 99), with_max: bool = False
+) -> dict[str, float]:
+    """``{prefix}p50_ms``… for the given quantiles, and ``{prefix}max_ms`` if asked."""
+    figures = {f"{prefix}p{q}_ms": percentile(values, q) for q in quantiles}
+    if with_max:
+        figures[f"{prefix}max_ms"] = round(max(values, default=0.0), 1)
+    return figures

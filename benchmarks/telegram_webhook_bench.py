@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.serve_process import hoidap_serve, percentile, server_errors, stored
+from benchmarks.serve_process import hoidap_serve, latency_figures, server_errors, stored
 from core import actions as cb
 from core.evaluation import read_queries
 from tests.fakes.telegram_api import (
@@ -164,12 +164,8 @@ def measure(users: int = 20, seconds: float = 60, threads: int | None = None) ->
         "interactions_stored": interactions,
         "feedback_taps": tally.taps,
         "feedback_rows": feedback,
-        "p50_ms": percentile(tally.latencies_ms, 50),
-        "p95_ms": percentile(tally.latencies_ms, 95),
-        "p99_ms": percentile(tally.latencies_ms, 99),
-        "max_ms": round(max(tally.latencies_ms, default=0.0), 1),
-        "answering_p50_ms": percentile(answering, 50),  # of which AnswerService (in the app)
-        "answering_p95_ms": percentile(answering, 95),
+        **latency_figures(tally.latencies_ms, with_max=True),
+        **latency_figures(answering, "answering_", (50, 95)),  # of which AnswerService (in the app)
         "throughput_qps": round(tally.questions / seconds, 1),
         "server_errors": errors,
     }

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.serve_process import hoidap_serve, percentile, server_errors, stored
+from benchmarks.serve_process import hoidap_serve, latency_figures, server_errors, stored
 from core.evaluation import read_queries
 from tests.fakes.zalo_api import APP_SECRET, FakeZalo, running_fake_zalo
 from tests.fakes.zalo_driver import APP_ID, OA_ID, OA_SECRET_KEY, buttons, event, sign, text_event
@@ -149,15 +149,9 @@ def measure(users: int = 20, seconds: float = 60) -> dict[str, Any]:
         "interactions_stored": interactions,
         "feedback_taps": tally.taps,
         "feedback_rows": feedback,
-        "ack_p50_ms": percentile(tally.ack_ms, 50),
-        "ack_p95_ms": percentile(tally.ack_ms, 95),
-        "ack_p99_ms": percentile(tally.ack_ms, 99),
-        "reply_p50_ms": percentile(tally.reply_ms, 50),
-        "reply_p95_ms": percentile(tally.reply_ms, 95),
-        "reply_p99_ms": percentile(tally.reply_ms, 99),
-        "reply_max_ms": round(max(tally.reply_ms, default=0.0), 1),
-        "answering_p50_ms": percentile(answering, 50),
-        "answering_p95_ms": percentile(answering, 95),
+        **latency_figures(tally.ack_ms, "ack_"),
+        **latency_figures(tally.reply_ms, "reply_", with_max=True),
+        **latency_figures(answering, "answering_", (50, 95)),
         "throughput_qps": round(tally.questions / seconds, 1),
         "server_errors": errors,
     }
