@@ -10,7 +10,7 @@ import weakref
 
 from bot.zalo import signature
 from bot.zalo.client import OAClient, ZaloApiError, ZaloError
-from bot.zalo.events import ANSWERED, MEDIA, ZaloEvent
+from bot.zalo.events import ZaloEvent
 from bot.zalo.handlers import ZaloConversation
 from bot.zalo.outbox import Message, Outbox
 from bot.zalo.render import to_messages
@@ -106,8 +106,8 @@ class ZaloChannel:
         return lock
 
     async def _process(self, event: ZaloEvent) -> None:
-        if event.user_id is None or not (event.name in ANSWERED or event.name in MEDIA):
-            return  # receipts, unfollows, the OA's own messages: nothing to answer or record
+        if not event.answered or event.user_id is None:
+            return  # nothing to answer, so nothing to record
         # The lock is taken before the first await, so events of one follower run in the
         # order they arrived (asyncio locks are first-come, first-served).
         async with self._lock_for(event.user_id):

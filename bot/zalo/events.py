@@ -48,6 +48,11 @@ class ZaloEvent:
         key = self.msg_id or f"{self.name}:{self.user_id}:{self.timestamp}"
         return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") >> 1
 
+    @property
+    def answered(self) -> bool:
+        """An event the bot replies to (receipts, unfollows, the OA's own messages are not)."""
+        return self.user_id is not None and (self.name in ANSWERED or self.name in MEDIA)
+
     def signed_at_ms(self) -> int:
         return int(self.timestamp)
 

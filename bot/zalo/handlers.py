@@ -20,7 +20,7 @@ from bot.zalo.events import FOLLOW, MEDIA, TEXT, ZaloEvent
 from core import actions, replies
 from core import conversation as talk
 from core.conversation import Conversation, Outgoing
-from core.text.normalize import fold_case, strip_diacritics
+from core.text.normalize import fold_case, strip_diacritics, tokens
 
 T = TypeVar("T")
 
@@ -45,12 +45,8 @@ COMMAND_WORDS = {
 COMMENT_PREFIX = re.compile(r"^\s*g[oó]p\s*[yý]\s*[:：]\s*", re.IGNORECASE)
 
 
-def folded(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(fold_case(text))).split())
-
-
 def command_of(text: str) -> Command | None:
-    words = folded(text)
+    words = " ".join(tokens(strip_diacritics(fold_case(text))))  # as small talk folds it
     return next((command for command, forms in COMMAND_WORDS.items() if words in forms), None)
 
 
