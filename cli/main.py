@@ -276,14 +276,16 @@ def telegram() -> None:
         fail("HOIDAP_TELEGRAM_TOKEN is not set")
     with errors():
         runtime = start_runtime(s)
+        services = ChannelServices.from_runtime(runtime)
         try:
-            channel = TelegramChannel(s, ChannelServices.from_runtime(runtime))
+            channel = TelegramChannel(s, services)
             asyncio.run(_poll_until_interrupted(channel))
         except KeyboardInterrupt:
             typer.echo("stopped", err=True)
         except TelegramConfigError as exc:
             raise CliError(str(exc)) from exc
         finally:
+            services.close()
             runtime.engine.dispose()
 
 

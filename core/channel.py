@@ -43,6 +43,10 @@ class ChannelServices:
             browser=FaqBrowser(runtime.engine, runtime.live),
         )
 
+    def close(self) -> None:
+        """Stop the answer pool (once every channel using it has stopped)."""
+        self.answer_pool.shutdown(wait=False)
+
     def reply_values(self) -> dict[str, str]:
         """Placeholder values for channel texts (the office's facts plus a few settings)."""
         return {

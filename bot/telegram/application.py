@@ -88,7 +88,6 @@ class TelegramChannel:
         if app.running:
             await app.stop()
         await app.shutdown()
-        self.services.answer_pool.shutdown(wait=False)
 
     def secret_matches(self, header: str | None) -> bool:
         """Constant-time comparison of X-Telegram-Bot-Api-Secret-Token."""

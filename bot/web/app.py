@@ -40,11 +40,11 @@ async def _purge_periodically(settings: Settings, runtime: Runtime) -> None:
         await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
-async def _start_telegram(settings: Settings, runtime: Runtime) -> TelegramChannel | None:
+async def _start_telegram(settings: Settings, services: ChannelServices) -> TelegramChannel | None:
     """Telegram runs inside the app when a token is set: webhook if a public URL is, else polling."""
     if settings.telegram_token is None:
         return None
-    channel = TelegramChannel(settings, ChannelServices.from_runtime(runtime))
+    channel = TelegramChannel(settings, services)
     try:
         await channel.start()
     except TelegramError as exc:  # the web chat keeps serving; the operator sees why Telegram is off
@@ -54,11 +54,11 @@ async def _start_telegram(settings: Settings, runtime: Runtime) -> TelegramChann
     return channel
 
 
-async def _start_zalo(settings: Settings, runtime: Runtime) -> ZaloChannel | None:
+async def _start_zalo(settings: Settings, services: ChannelServices) -> ZaloChannel | None:
     """Zalo runs when the OA's app id and secrets are set (webhook only: Zalo has no polling)."""
     if not settings.zalo_enabled:
         return None
-    channel = ZaloChannel(settings, ChannelServices.from_runtime(runtime))
+    channel = ZaloChannel(settings, services)
     await channel.start()
     return channel
 
@@ -70,8 +70,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = runtime or start_runtime(settings)
         housekeeping = asyncio.create_task(_purge_periodically(settings, app.state.runtime))
-        app.state.telegram = await _start_telegram(settings, app.state.runtime)
-        app.state.zalo = await _start_zalo(settings, app.state.runtime)
+        # One set for every chat channel: above all one answer pool, so the channels together
+        # never run more model calls at once than it allows.
+        services = ChannelServices.from_runtime(app.state.runtime)
+        app.state.telegram = await _start_telegram(settings, services)
+        app.state.zalo = await _start_zalo(settings, services)
         try:
             yield
         finally:
@@ -80,6 +83,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
                 await app.state.telegram.stop()
             if app.state.zalo is not None:
                 await app.state.zalo.stop()
+            services.close()
             app.state.runtime.engine.dispose()
 
     app = FastAPI(title="Hỏi đáp TTHC", version="0.1.0", lifespan=lifespan)
