@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from core.faq import Level
 
@@ -51,6 +51,13 @@ class EntryPublic(EntryBase):
     version: int
     updated_at: datetime
     updated_by: str
+    published_version: int | None = Field(description="the version citizens are served, if any")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pending(self) -> bool:
+        """Changes wait for a publisher (the working copy is not the version served)."""
+        return self.status != "archived" and self.published_version != self.version
 
 
 class EntryPage(BaseModel):

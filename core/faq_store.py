@@ -15,9 +15,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from core.db.models import FaqCategoryRecord, FaqEntryRecord
+from core.db.models import FaqCategoryRecord, FaqEntryRecord, FaqEntryVersion
 from core.faq import Category, FaqEntry, FaqFormatError, load_content_dir
 from core.faq_versions import save_version, snapshot
 
@@ -38,21 +38,42 @@ def count_entries(engine: Engine) -> int:
 
 
 def save(
-    engine: Engine, categories: Sequence[Category], entries: Sequence[FaqEntry], actor: str = "import"
+    engine: Engine,
+    categories: Sequence[Category],
+    entries: Sequence[FaqEntry],
+    actor: str = "import",
+    publish: bool = True,
 ) -> int:
     """Insert or update categories and entries in one transaction, each change a new version;
-    returns the entries written."""
+    returns the entries written.
+
+    With ``publish`` (the operator's CLI, the seed) an entry whose status is published is
+    served as saved. Without it (staff importing through the API) a change waits as a draft
+    for a publisher: new entries are drafts and existing ones keep their status.
+    """
     with Session(engine) as session, session.begin():
         for category in categories:
             session.merge(FaqCategoryRecord(**category.model_dump()))
         for entry in entries:
-            record = session.get(FaqEntryRecord, entry.id) or FaqEntryRecord(**entry.model_dump())
-            if record in session and snapshot(record) == entry.model_dump(mode="json"):
-                continue  # unchanged: no new version
-            for name, value in entry.model_dump().items():
-                setattr(record, name, value)
-            save_version(session, record, actor, "imported")
+            _save_entry(session, entry, actor, publish)
     return len(entries)
+
+
+def _save_entry(session: Session, entry: FaqEntry, actor: str, publish: bool) -> None:
+    record = session.get(FaqEntryRecord, entry.id)
+    if not publish:
+        entry = entry.model_copy(update={"status": record.status if record else "draft"})
+    if record is None:
+        record = FaqEntryRecord(**entry.model_dump())
+    elif snapshot(record) == entry.model_dump(mode="json"):
+        if publish and record.status == "published" and record.published_version is None:
+            record.published_version = record.version
+        return  # unchanged: no new version
+    for name, value in entry.model_dump().items():
+        setattr(record, name, value)
+    save_version(session, record, actor, "imported")
+    if publish and record.status == "published":
+        record.published_version = record.version
 
 
 def seed_if_empty(engine: Engine, content_dir: Path) -> int:
@@ -77,6 +98,32 @@ def load(engine: Engine) -> tuple[list[Category], list[FaqEntry]]:
         ]
         entries = [_to_entry(r) for r in session.exec(select(FaqEntryRecord).order_by(FaqEntryRecord.id))]
     return categories, entries
+
+
+def load_served(engine: Engine) -> list[FaqEntry]:
+    """What citizens are served: each published entry as it was published, not as an editor's
+    pending draft of it stands."""
+    with Session(engine) as session:
+        records = session.exec(
+            select(FaqEntryRecord)
+            .where(FaqEntryRecord.status == "published", col(FaqEntryRecord.published_version).is_not(None))
+            .order_by(FaqEntryRecord.id)
+        ).all()
+        pending = {r.id: r.published_version for r in records if r.version != r.published_version}
+        snapshots = _published_snapshots(session, pending)
+        entries = [snapshots.get(r.id) or _to_entry(r) for r in records]
+    return [e.model_copy(update={"status": "published"}) for e in entries]
+
+
+def _published_snapshots(session: Session, versions: dict[str, int | None]) -> dict[str, FaqEntry]:
+    if not versions:
+        return {}
+    rows = session.exec(
+        select(FaqEntryVersion).where(col(FaqEntryVersion.entry_id).in_(list(versions)))
+    ).all()
+    return {
+        v.entry_id: FaqEntry.model_validate(v.snapshot) for v in rows if versions.get(v.entry_id) == v.version
+    }
 
 
 def export_file(engine: Engine, path: Path) -> int:

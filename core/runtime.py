@@ -71,7 +71,7 @@ def content_entries(settings: Settings) -> list[FaqEntry]:
 def served_entries(settings: Settings, engine: Engine) -> list[FaqEntry]:
     """The published entries of the database, seeded from the content folder on first use."""
     faq_store.seed_if_empty(engine, settings.faq_dir or default_content_dir())
-    return published(faq_store.load(engine)[1])
+    return faq_store.load_served(engine)
 
 
 def embedding_cache(settings: Settings) -> EmbeddingCache:

@@ -248,3 +248,91 @@ def test_admin_cannot_lock_themselves_out_and_accounts_can_be_disabled(admin: Ad
     disabled = admin.call("PATCH", f"/users/{users['viewer01']['id']}", Role.ADMIN, json={"active": False})
     assert disabled.status_code == 200 and disabled.json()["active"] is False
     assert admin.call("GET", "/me", Role.VIEWER).status_code == 401  # its token stops working at once
+
+
+def _chat(admin: Admin, message: str) -> dict[str, Any]:
+    response = httpx.post(f"{admin.base}/api/chat", json={"message": message, "session_id": "staff-draft-1"})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_edits_wait_as_drafts_test_shows_them_and_a_batch_publishes_them(admin: Admin) -> None:
+    entry = admin.call("GET", "/entries/cccd-cap-lai", Role.VIEWER).json()
+    served_text = _chat(admin, entry["question"])["text"]
+    assert entry["pending"] is False and entry["published_version"] == entry["version"]
+    new_answer = "Bản nháp: nộp hồ sơ cấp lại thẻ căn cước tại Công an xã nơi cư trú."
+    edited = admin.call(
+        "PATCH",
+        "/entries/cccd-cap-lai",
+        Role.EDITOR,
+        json={"base_version": entry["version"], "answer": new_answer},
+    ).json()
+    assert edited["pending"] is True and edited["published_version"] == entry["version"]
+    pending = admin.call("GET", "/entries?pending=true", Role.VIEWER).json()
+    assert [e["id"] for e in pending["items"]] == ["cccd-cap-lai"]
+
+    tested = admin.call("POST", "/test", Role.EDITOR, json={"question": entry["question"]})
+    assert tested.status_code == 200, tested.text
+    draft, live = tested.json()["draft"], tested.json()["published"]
+    assert draft["entry_id"] == live["entry_id"] == "cccd-cap-lai"
+    assert new_answer in draft["text"] and new_answer not in live["text"]
+    top = draft["candidates"][0]
+    assert top["id"] == "cccd-cap-lai" and top["dense_question"] > 0.9 and top["status"] == "published"
+    assert len(draft["candidates"]) >= 3 and draft["candidates"][1]["score"] <= top["score"]
+    assert admin.call("POST", "/test", Role.VIEWER, json={"question": "x"}).status_code == 403
+
+    # Another entry's publication rebuilds the index: the pending draft must still not be served.
+    other = admin.call("GET", "/entries?status=published&limit=2", Role.VIEWER).json()["items"]
+    other = [e for e in other if e["id"] != "cccd-cap-lai"][0]
+    touched = admin.call(
+        "PATCH",
+        f"/entries/{other['id']}",
+        Role.EDITOR,
+        json={"base_version": other["version"], "paraphrases": [*other["paraphrases"], "câu hỏi thêm"]},
+    ).json()
+    before = admin.call("GET", "/index/status", Role.VIEWER).json()["index_version"]
+    stale = admin.call(
+        "POST",
+        "/publish",
+        Role.PUBLISHER,
+        json={
+            "items": [
+                {"id": other["id"], "base_version": touched["version"]},
+                {"id": "cccd-cap-lai", "base_version": entry["version"]},  # stale: nothing applies
+            ]
+        },
+    )
+    assert stale.status_code == 409
+    assert stale.json()["detail"]["current_versions"] == {"cccd-cap-lai": edited["version"]}
+    assert admin.call("GET", f"/entries/{other['id']}", Role.VIEWER).json()["pending"] is True
+    one = admin.call(
+        "POST",
+        "/publish",
+        Role.PUBLISHER,
+        json={"items": [{"id": other["id"], "base_version": touched["version"]}]},
+    )
+    assert one.status_code == 200 and one.json()["published"] == [other["id"]]
+    status = _wait_for_build(admin, before)
+    assert _chat(admin, entry["question"])["text"] == served_text  # the draft waits
+
+    both = admin.call(
+        "POST",
+        "/publish",
+        Role.PUBLISHER,
+        json={
+            "items": [
+                {"id": "cccd-cap-lai", "base_version": edited["version"]},
+                {"id": other["id"], "base_version": touched["version"] + 1},
+            ]
+        },
+    )
+    assert both.status_code == 200, both.text
+    assert both.json()["published"] == ["cccd-cap-lai"] and both.json()["unchanged"] == [other["id"]]
+    _wait_for_build(admin, status["index_version"])
+    assert new_answer in _chat(admin, entry["question"])["text"]
+    assert admin.call("GET", "/entries?pending=true", Role.VIEWER).json()["total"] == 0
+    missing = admin.call(
+        "POST", "/publish", Role.PUBLISHER, json={"items": [{"id": "khong-co", "base_version": 1}]}
+    )
+    assert missing.status_code == 404 and missing.json()["detail"]["missing"] == ["khong-co"]

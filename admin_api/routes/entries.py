@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import ValidationError
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from admin_api.audit import audit
 from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.entry_status import archive_entry, publish_entry
 from admin_api.entries_model import (
     EntryCreate,
     EntryPage,
@@ -37,6 +38,14 @@ from core.faq_versions import (
 )
 
 router = APIRouter(prefix="/entries", tags=["entries"])
+# Not archived, and the working copy is not the version served (or none is served yet).
+PENDING = and_(
+    col(FaqEntryRecord.status) != "archived",
+    or_(
+        col(FaqEntryRecord.published_version).is_(None),
+        col(FaqEntryRecord.published_version) != col(FaqEntryRecord.version),
+    ),
+)
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "the entry changed since base_version; the body names the current version"}
 }
@@ -65,6 +74,15 @@ def _conflict(exc: StaleVersionError) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, detail)
 
 
+def _checked(session: Session, entry_id: str, base_version: int) -> FaqEntryRecord:
+    record = _entry(session, entry_id)
+    try:
+        check_base(record, base_version)
+    except StaleVersionError as exc:
+        raise _conflict(exc) from exc
+    return record
+
+
 def _check_category(session: Session, category: str) -> None:
     if session.get(FaqCategoryRecord, category) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"category: no category {category!r}")
@@ -86,6 +104,9 @@ def list_entries(
     entry_status: Annotated[str | None, Query(alias="status", pattern="^(draft|published|archived)$")] = None,
     updated_by: Annotated[str | None, Query(max_length=64)] = None,
     updated_since: datetime | None = None,
+    pending: Annotated[
+        bool | None, Query(description="true: only entries with changes not yet published")
+    ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -105,6 +126,8 @@ def list_entries(
         where.append(col(FaqEntryRecord.updated_by) == updated_by)
     if updated_since:
         where.append(col(FaqEntryRecord.updated_at) >= updated_since)
+    if pending is not None:
+        where.append(PENDING if pending else ~PENDING)
     total = session.exec(select(func.count()).select_from(FaqEntryRecord).where(*where)).one()
     rows = session.exec(
         select(FaqEntryRecord).where(*where).order_by(col(FaqEntryRecord.id)).offset(offset).limit(limit)
@@ -133,11 +156,7 @@ def create_entry(body: EntryCreate, session: SessionDep, user: CurrentUser) -> F
 
 @router.patch("/{entry_id}", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
 def update_entry(entry_id: str, body: EntryUpdate, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
-    record = _entry(session, entry_id)
-    try:
-        check_base(record, body.base_version)
-    except StaleVersionError as exc:
-        raise _conflict(exc) from exc
+    record = _checked(session, entry_id, body.base_version)
     changes = body.model_dump(exclude_unset=True, exclude={"base_version"})
     if "category" in changes:
         _check_category(session, changes["category"])
@@ -151,33 +170,21 @@ def update_entry(entry_id: str, body: EntryUpdate, session: SessionDep, user: Cu
     return record
 
 
-def _set_status(
-    entry_id: str, body: StatusChange, new_status: str, session: Session, user: Any, publisher: IndexPublisher
-) -> FaqEntryRecord:
-    record = _entry(session, entry_id)
-    try:
-        check_base(record, body.base_version)
-    except StaleVersionError as exc:
-        raise _conflict(exc) from exc
-    was_served = record.status == "published"
-    record.status = new_status
-    save_version(session, record, user.username, new_status)
-    audit(session, user.username, f"entry_{new_status}", entry_id)
-    session.commit()
-    session.refresh(record)
-    if was_served or new_status == "published":
-        publisher.request_build()
-    return record
-
-
 @router.post(
     "/{entry_id}/publish", response_model=EntryPublic, responses=CONFLICT, **requires(Role.PUBLISHER)
 )
 def publish(
     entry_id: str, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
 ) -> FaqEntryRecord:
-    """Serve this entry to citizens: the index is rebuilt in the background (GET /index/status)."""
-    return _set_status(entry_id, body, "published", session, user, publisher)
+    """Serve the working copy of this entry to citizens: the index is rebuilt in the background
+    (GET /index/status). Publishing an entry served as it stands changes nothing."""
+    record = _checked(session, entry_id, body.base_version)
+    changed = publish_entry(session, record, user.username)
+    session.commit()
+    session.refresh(record)
+    if changed:
+        publisher.request_build()
+    return record
 
 
 @router.post(
@@ -187,7 +194,13 @@ def archive(
     entry_id: str, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
 ) -> FaqEntryRecord:
     """Stop serving this entry (kept with its history)."""
-    return _set_status(entry_id, body, "archived", session, user, publisher)
+    record = _checked(session, entry_id, body.base_version)
+    was_live = archive_entry(session, record, user.username)
+    session.commit()
+    session.refresh(record)
+    if was_live:
+        publisher.request_build()
+    return record
 
 
 @router.get("/{entry_id}/versions", response_model=list[VersionPublic], **requires(Role.VIEWER))
@@ -214,11 +227,7 @@ def diff(
 @router.post("/{entry_id}/revert", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
 def revert(entry_id: str, body: RevertRequest, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
     """Bring back the content of an earlier version as a new version (the status stays)."""
-    record = _entry(session, entry_id)
-    try:
-        check_base(record, body.base_version)
-    except StaleVersionError as exc:
-        raise _conflict(exc) from exc
+    record = _checked(session, entry_id, body.base_version)
     old = get_version(session, entry_id, body.version)
     if old is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"version: no version {body.version} of {entry_id}")

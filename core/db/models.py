@@ -96,6 +96,9 @@ class FaqEntryRecord(SQLModel, table=True):
     # Optimistic concurrency: an update names the version it was based on (see faq_versions).
     version: int = Field(default=1)
     updated_by: str = Field(default="", max_length=64, index=True)
+    # The version citizens are served. The row itself is the working copy editors change; an
+    # edit of a published entry waits here as a draft until a publisher publishes it.
+    published_version: int | None = None
 
 
 class FaqEntryVersion(SQLModel, table=True):
@@ -144,6 +147,52 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40, index=True)
     target: str = Field(default="", max_length=160)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class UnansweredStatus(SQLModel, table=True):
+    """Where staff stand on one question of the unanswered queue (no row: new). The queue itself
+    is read from the logs: fallbacks, questions handed off to staff, replies rated 👎."""
+
+    __tablename__ = "unanswered_status"
+
+    interaction_id: str = Field(primary_key=True, foreign_key="interaction.id", max_length=32)
+    status: str = Field(max_length=16, index=True)  # in_progress | resolved | ignored
+    updated_by: str = Field(max_length=64)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class IgnoredQuestion(SQLModel, table=True):
+    """A question staff called noise: later questions close to it stay out of the queue."""
+
+    __tablename__ = "ignored_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(max_length=500)  # masked, as logged
+    folded: str = Field(max_length=500, unique=True)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+
+class PhrasingDecision(SQLModel, table=True):
+    """Staff's verdict on a phrasing learned from the logs for an entry, so a rejected one is
+    not proposed again (pending suggestions are read from the logs, not stored)."""
+
+    __tablename__ = "phrasing_decision"
+    __table_args__ = (UniqueConstraint("entry_id", "folded", name="uq_phrasing_decision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(max_length=120, index=True)
+    folded: str = Field(max_length=500)
+    text: str = Field(max_length=500)
+    accepted: bool
+    decided_by: str = Field(max_length=64)
+    decided_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
 
 
 class Consent(SQLModel, table=True):
