@@ -18,10 +18,27 @@ def is_live(record: FaqEntryRecord) -> bool:
     return record.status == "published" and record.published_version is not None
 
 
+class NotPublishableError(ValueError):
+    """The working copy lacks what every served answer must have."""
+
+    def __init__(self, entry_id: str, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.entry_id, self.field = entry_id, field
+
+
+def check_publishable(record: FaqEntryRecord) -> None:
+    """Every answer citizens get cites its legal basis."""
+    if not record.legal_basis:
+        raise NotPublishableError(
+            record.id, "legal_basis", "an answer is published only with its legal basis"
+        )
+
+
 def publish_entry(session: Session, record: FaqEntryRecord, actor: str) -> bool:
     """Serve the working copy; False when it is served already (nothing to do)."""
     if is_live(record) and record.published_version == record.version:
         return False
+    check_publishable(record)
     record.status = "published"
     save_version(session, record, actor, "published")
     record.published_version = record.version

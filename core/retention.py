@@ -9,9 +9,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from core.db.models import ConversationState, Feedback, HandoffRequest, Interaction, ZaloOutbox, utcnow
+from core.db.models import ConversationState, Interaction, ZaloOutbox, utcnow
 from core.db.statements import affected_rows
-from core.erasure import ErasureReport
+from core.erasure import ErasureReport, delete_with_interactions
 from core.update_ledger import UpdateLedger
 
 log = logging.getLogger(__name__)
@@ -24,15 +24,8 @@ def purge_expired(engine: Engine, retention_days: int) -> ErasureReport:
     cutoff = utcnow() - timedelta(days=retention_days)
     old = select(col(Interaction.id)).where(col(Interaction.created_at) < cutoff)
     with Session(engine) as session:
-        report = ErasureReport(
-            feedback=affected_rows(session, delete(Feedback).where(col(Feedback.interaction_id).in_(old))),
-            handoffs=affected_rows(
-                session, delete(HandoffRequest).where(col(HandoffRequest.interaction_id).in_(old))
-            ),
-            interactions=affected_rows(
-                session, delete(Interaction).where(col(Interaction.created_at) < cutoff)
-            ),
-            consent=0,
+        report = delete_with_interactions(
+            session, old, delete(Interaction).where(col(Interaction.created_at) < cutoff)
         )
         # A question held for consent, or a reply Zalo never took, is stale after this.
         stale = utcnow() - STATE_KEPT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -198,15 +198,33 @@ def encode_passages_cached(
     encoder: Encoder, cache: EmbeddingCache | None, texts: Sequence[str]
 ) -> tuple[Vectors, int]:
     """Vectors for ``texts``; returns them with the number that had to be encoded."""
+    prefix = f"{encoder.name}|{encoder.passage_prompt}"
+    return _encode_cached(encoder.encode_passages, prefix, encoder.dim, cache, texts)
+
+
+def encode_queries_cached(
+    encoder: Encoder, cache: EmbeddingCache | None, texts: Sequence[str]
+) -> tuple[Vectors, int]:
+    """Query vectors (the symmetric form, for comparing questions with each other), cached."""
+    return _encode_cached(encoder.encode_queries, f"{encoder.name}|query", encoder.dim, cache, texts)
+
+
+def _encode_cached(
+    encode: Callable[[Sequence[str]], Vectors],
+    prefix: str,
+    dim: int,
+    cache: EmbeddingCache | None,
+    texts: Sequence[str],
+) -> tuple[Vectors, int]:
     if cache is None:
-        return encoder.encode_passages(texts), len(texts)
-    keys = [EmbeddingCache.key(f"{encoder.name}|{encoder.passage_prompt}", t) for t in texts]
+        return encode(texts), len(texts)
+    keys = [EmbeddingCache.key(prefix, t) for t in texts]
     found = cache.get_many(keys)
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
     if missing:
-        fresh = encoder.encode_passages([t for _, t in missing])
+        fresh = encode([t for _, t in missing])
         new = {k: fresh[i] for i, (k, _) in enumerate(missing)}
         cache.put_many(new)
         found.update(new)
-    matrix = np.stack([found[k] for k in keys]) if keys else np.zeros((0, encoder.dim), np.float32)
+    matrix = np.stack([found[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
     return matrix.astype(np.float32), len(missing)

@@ -18,6 +18,7 @@ from core.settings import Settings
 from retrieval.encoder import SentenceTransformerEncoder, load_encoder
 from retrieval.index import SearchIndex, build_index
 from tests.channel_runtime import LONG_ENTRY
+from tests.staff_api import Admin, staff_api
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -146,3 +147,18 @@ def chat_entries(sample_entries: list[FaqEntry]) -> list[FaqEntry]:
 @pytest.fixture(scope="session")
 def chat_index(chat_entries: list[FaqEntry], encoder: SentenceTransformerEncoder) -> SearchIndex:
     return build_index(chat_entries, encoder)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def admin(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    encoder: SentenceTransformerEncoder,
+    chat_index: SearchIndex,
+    chat_entries: list[FaqEntry],
+) -> Iterator[Admin]:
+    """The staff API over real HTTP on each database, one signed-in account per role."""
+    if request.param == "postgres":
+        settings = settings.model_copy(update={"database_url": request.getfixturevalue("postgres_url")})
+    with staff_api(settings, encoder, chat_index, chat_entries) as running:
+        yield running

@@ -7,13 +7,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from pydantic import ValidationError
 from sqlalchemy import and_, func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from admin_api.audit import audit
 from admin_api.deps import CurrentUser, SessionDep, requires
-from admin_api.entry_status import archive_entry, publish_entry
 from admin_api.entries_model import (
     EntryCreate,
     EntryPage,
@@ -24,14 +22,14 @@ from admin_api.entries_model import (
     VersionDiff,
     VersionPublic,
 )
+from admin_api.entry_checks import check_category, checked, entry_or_404, validated
+from admin_api.entry_status import NotPublishableError, archive_entry, publish_entry
 from admin_api.publishing import IndexPublisher
 from admin_api.roles import Role
-from core.db.models import FaqCategoryRecord, FaqEntryRecord
+from core.db.models import FaqEntryRecord
 from core.faq import FaqEntry
 from core.faq_versions import (
-    StaleVersionError,
     changed_fields,
-    check_base,
     get_version,
     history,
     save_version,
@@ -60,40 +58,6 @@ def get_publisher(request: Request) -> IndexPublisher:
 
 
 PublisherDep = Annotated[IndexPublisher, Depends(get_publisher)]
-
-
-def _entry(session: Session, entry_id: str) -> FaqEntryRecord:
-    record = session.get(FaqEntryRecord, entry_id)
-    if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "entry_id: no such entry")
-    return record
-
-
-def _conflict(exc: StaleVersionError) -> HTTPException:
-    detail = {"field": "base_version", "message": str(exc), "current_version": exc.current}
-    return HTTPException(status.HTTP_409_CONFLICT, detail)
-
-
-def _checked(session: Session, entry_id: str, base_version: int) -> FaqEntryRecord:
-    record = _entry(session, entry_id)
-    try:
-        check_base(record, base_version)
-    except StaleVersionError as exc:
-        raise _conflict(exc) from exc
-    return record
-
-
-def _check_category(session: Session, category: str) -> None:
-    if session.get(FaqCategoryRecord, category) is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"category: no category {category!r}")
-
-
-def _validated(record: FaqEntryRecord) -> None:
-    """The same rules as the content files (core.faq.FaqEntry)."""
-    try:
-        FaqEntry.model_validate(record.model_dump(include=set(FaqEntry.model_fields)))
-    except ValidationError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.errors(include_url=False)) from exc
 
 
 @router.get("", response_model=EntryPage, **requires(Role.VIEWER))
@@ -137,16 +101,16 @@ def list_entries(
 
 @router.get("/{entry_id}", response_model=EntryPublic, **requires(Role.VIEWER))
 def get_entry(entry_id: str, session: SessionDep) -> FaqEntryRecord:
-    return _entry(session, entry_id)
+    return entry_or_404(session, entry_id)
 
 
 @router.post("", response_model=EntryPublic, status_code=201, **requires(Role.EDITOR))
 def create_entry(body: EntryCreate, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
     if session.get(FaqEntryRecord, body.id) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"id: entry {body.id!r} exists")
-    _check_category(session, body.category)
+    check_category(session, body.category)
     record = FaqEntryRecord(**body.model_dump(), status="draft")
-    _validated(record)
+    validated(record)
     save_version(session, record, user.username, "created")
     audit(session, user.username, "entry_create", body.id)
     session.commit()
@@ -156,13 +120,13 @@ def create_entry(body: EntryCreate, session: SessionDep, user: CurrentUser) -> F
 
 @router.patch("/{entry_id}", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
 def update_entry(entry_id: str, body: EntryUpdate, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
-    record = _checked(session, entry_id, body.base_version)
+    record = checked(session, entry_id, body.base_version)
     changes = body.model_dump(exclude_unset=True, exclude={"base_version"})
     if "category" in changes:
-        _check_category(session, changes["category"])
+        check_category(session, changes["category"])
     for name, value in changes.items():
         setattr(record, name, value)
-    _validated(record)
+    validated(record)
     save_version(session, record, user.username, "edited: " + ", ".join(sorted(changes)))
     audit(session, user.username, "entry_update", entry_id, fields=sorted(changes))
     session.commit()
@@ -178,8 +142,13 @@ def publish(
 ) -> FaqEntryRecord:
     """Serve the working copy of this entry to citizens: the index is rebuilt in the background
     (GET /index/status). Publishing an entry served as it stands changes nothing."""
-    record = _checked(session, entry_id, body.base_version)
-    changed = publish_entry(session, record, user.username)
+    record = checked(session, entry_id, body.base_version)
+    try:
+        changed = publish_entry(session, record, user.username)
+    except NotPublishableError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, {"field": exc.field, "message": str(exc)}
+        ) from exc
     session.commit()
     session.refresh(record)
     if changed:
@@ -194,7 +163,7 @@ def archive(
     entry_id: str, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
 ) -> FaqEntryRecord:
     """Stop serving this entry (kept with its history)."""
-    record = _checked(session, entry_id, body.base_version)
+    record = checked(session, entry_id, body.base_version)
     was_live = archive_entry(session, record, user.username)
     session.commit()
     session.refresh(record)
@@ -205,7 +174,7 @@ def archive(
 
 @router.get("/{entry_id}/versions", response_model=list[VersionPublic], **requires(Role.VIEWER))
 def versions(entry_id: str, session: SessionDep) -> list[Any]:
-    _entry(session, entry_id)
+    entry_or_404(session, entry_id)
     return list(history(session, entry_id))
 
 
@@ -227,7 +196,7 @@ def diff(
 @router.post("/{entry_id}/revert", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
 def revert(entry_id: str, body: RevertRequest, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
     """Bring back the content of an earlier version as a new version (the status stays)."""
-    record = _checked(session, entry_id, body.base_version)
+    record = checked(session, entry_id, body.base_version)
     old = get_version(session, entry_id, body.version)
     if old is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"version: no version {body.version} of {entry_id}")

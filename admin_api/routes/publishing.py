@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from admin_api.deps import CurrentUser, SessionDep, requires
 from admin_api.draft_test import DraftTester
-from admin_api.entry_status import publish_entry
+from admin_api.entry_status import NotPublishableError, check_publishable, publish_entry
 from admin_api.roles import Role
 from admin_api.routes.entries import PublisherDep
 from core.db.models import FaqEntryRecord
@@ -40,6 +40,7 @@ class BatchResult(BaseModel):
     response_model=BatchResult,
     responses={
         404: {"description": "an entry does not exist (nothing published)"},
+        422: {"description": "an entry cannot be published, e.g. no legal basis (nothing published)"},
         409: {"description": "an entry changed since its base_version (nothing published)"},
     },
     **requires(Role.PUBLISHER),
@@ -57,6 +58,10 @@ def publish_batch(
     if stale:
         detail = {"field": "items", "message": "changed since base_version", "current_versions": stale}
         raise HTTPException(status.HTTP_409_CONFLICT, detail)
+    refused = _refused([records[i] for i in ids])
+    if refused:
+        detail = {"field": "items", "message": "not publishable", "problems": refused}
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
     changed = {i: publish_entry(session, records[i], user.username) for i in dict.fromkeys(ids)}
     session.commit()
     if any(changed.values()):
@@ -66,6 +71,17 @@ def publish_batch(
         unchanged=[i for i, done in changed.items() if not done],
         build=publisher.status(),
     )
+
+
+def _refused(records: list[FaqEntryRecord]) -> dict[str, str]:
+    """Entry id → why it cannot be published, for every entry of the batch."""
+    refused = {}
+    for record in records:
+        try:
+            check_publishable(record)
+        except NotPublishableError as exc:
+            refused[record.id] = str(exc)
+    return refused
 
 
 class DraftQuestion(BaseModel):

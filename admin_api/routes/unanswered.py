@@ -1,0 +1,254 @@
+"""The unanswered queue: list, grouped by meaning, and the actions that close a gap (a new
+draft entry, phrasings of an existing entry, ignore, or a plain status change)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+from sqlmodel import col, delete, select
+
+from admin_api.audit import audit
+from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.entries_model import EntryBase, EntryPublic
+from admin_api.entry_checks import add_phrasings, check_category, checked, validated
+from admin_api.question_groups import QuestionEmbedder
+from admin_api.roles import Role
+from admin_api.unanswered import (
+    Group,
+    QueueGrouper,
+    QueueItem,
+    questions_of,
+    queue_items,
+    remember_ignored,
+    set_status,
+)
+from core.db.models import FaqEntryRecord, IgnoredQuestion
+from core.faq_versions import save_version
+from core.runtime import Runtime
+
+router = APIRouter(prefix="/unanswered", tags=["unanswered"])
+Status = Literal["new", "in_progress", "resolved", "ignored"]
+Reason = Literal["fallback", "handoff", "unhelpful"]
+IdList = Annotated[list[str], Field(min_length=1, max_length=1000, examples=[["4f0c…", "9a1e…"]])]
+
+
+class ItemPublic(BaseModel):
+    interaction_id: str
+    created_at: datetime
+    channel: str
+    question: str = Field(description="as logged: personal data masked")
+    decision: str
+    entry_id: str | None
+    reasons: list[Reason]
+    status: Status
+    feedback_reason: str | None
+    comment: str | None
+
+
+class ItemPage(BaseModel):
+    items: list[ItemPublic]
+    total: int
+    offset: int
+    limit: int
+
+
+class GroupPublic(BaseModel):
+    label: str = Field(description="the group's most typical question")
+    count: int
+    reasons: dict[str, int]
+    first_seen: datetime
+    last_seen: datetime
+    examples: list[str]
+    interaction_ids: list[str] = Field(description="what the actions below take")
+    nearest_entry: dict[str, Any] | None = Field(
+        description="the served entry closest to the label: a candidate for 'add as phrasings'"
+    )
+
+
+class GroupList(BaseModel):
+    groups: list[GroupPublic]
+    questions: int = Field(description="open questions considered")
+    hidden_as_ignored: int = Field(description="left out as close to a question staff ignored")
+
+
+def get_grouper(request: Request) -> QueueGrouper:
+    return QueueGrouper(QuestionEmbedder(request.app.state.runtime))
+
+
+def _nearest(runtime: Runtime, label: str) -> dict[str, Any] | None:
+    searcher = runtime.live.searcher
+    if searcher is None:
+        return None
+    prepared = searcher.index.pipeline.prepare_query(label, runtime.settings.restore_diacritics)
+    hits = searcher.search(prepared, k=1)
+    if not hits:
+        return None
+    entry = searcher.index.entries[hits[0].id]
+    return {"id": entry.id, "question": entry.question, "dense_question": round(hits[0].dense_question, 4)}
+
+
+def _public_group(group: Group, runtime: Runtime) -> GroupPublic:
+    return GroupPublic(
+        label=group.label,
+        count=group.count,
+        reasons=group.reasons,
+        first_seen=group.first_seen,
+        last_seen=group.last_seen,
+        examples=group.examples,
+        interaction_ids=[i.interaction_id for i in group.items],
+        nearest_entry=_nearest(runtime, group.label),
+    )
+
+
+@router.get("", response_model=ItemPage, **requires(Role.VIEWER))
+def list_items(
+    session: SessionDep,
+    item_status: Annotated[list[Status] | None, Query(alias="status")] = None,
+    reason: Reason | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ItemPage:
+    """Questions we could not answer well, newest first (default: new and in progress)."""
+    items, total = queue_items(
+        session, item_status or ["new", "in_progress"], reason, since, until, limit=limit, offset=offset
+    )
+    return ItemPage(items=[_public(i) for i in items], total=total, offset=offset, limit=limit)
+
+
+def _public(item: QueueItem) -> ItemPublic:
+    return ItemPublic.model_validate(item, from_attributes=True)
+
+
+@router.get("/groups", response_model=GroupList, **requires(Role.VIEWER))
+def groups(
+    session: SessionDep,
+    request: Request,
+    grouper: Annotated[QueueGrouper, Depends(get_grouper)],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="groups returned, most frequent first")] = 10,
+) -> GroupList:
+    """Open questions (new) grouped by meaning, most frequent first."""
+    items, _ = queue_items(session, ["new"], None, since, until)
+    ignored = session.exec(select(IgnoredQuestion.text)).all()
+    found, hidden = grouper.groups(items, list(ignored))
+    runtime = request.app.state.runtime
+    return GroupList(
+        groups=[_public_group(g, runtime) for g in found[:limit]],
+        questions=len(items),
+        hidden_as_ignored=hidden,
+    )
+
+
+class StatusChange(BaseModel):
+    interaction_ids: IdList
+    status: Literal["new", "in_progress", "resolved"]
+
+
+class Changed(BaseModel):
+    changed: int = Field(description="queue items whose status was set")
+
+
+@router.post("/status", response_model=Changed, **requires(Role.EDITOR))
+def change_status(body: StatusChange, session: SessionDep, user: CurrentUser) -> Changed:
+    changed = set_status(session, body.interaction_ids, body.status, user.username)
+    audit(session, user.username, "unanswered_status", body.status, count=changed)
+    session.commit()
+    return Changed(changed=changed)
+
+
+class IgnoreRequest(BaseModel):
+    interaction_ids: IdList
+
+
+@router.post("/ignore", response_model=Changed, **requires(Role.EDITOR))
+def ignore(body: IgnoreRequest, session: SessionDep, user: CurrentUser) -> Changed:
+    """Mark the questions as noise and remember them: later questions close to one of them stay
+    out of the groups."""
+    changed = set_status(session, body.interaction_ids, "ignored", user.username)
+    remember_ignored(session, questions_of(session, body.interaction_ids), user.username)
+    audit(session, user.username, "unanswered_ignore", "", count=changed)
+    session.commit()
+    return Changed(changed=changed)
+
+
+class IgnoredPublic(BaseModel):
+    id: int
+    text: str
+    created_by: str
+    created_at: datetime
+
+
+@router.get("/ignored", response_model=list[IgnoredPublic], **requires(Role.VIEWER))
+def list_ignored(session: SessionDep) -> list[IgnoredQuestion]:
+    return list(session.exec(select(IgnoredQuestion).order_by(col(IgnoredQuestion.id).desc())).all())
+
+
+@router.delete("/ignored/{ignored_id}", status_code=204, **requires(Role.EDITOR))
+def forget_ignored(ignored_id: int, session: SessionDep, user: CurrentUser) -> None:
+    """Stop hiding questions close to this one."""
+    if session.get(IgnoredQuestion, ignored_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "ignored_id: no such ignored question")
+    session.exec(delete(IgnoredQuestion).where(col(IgnoredQuestion.id) == ignored_id))
+    audit(session, user.username, "unanswered_unignore", str(ignored_id))
+    session.commit()
+
+
+class ToEntry(EntryBase):
+    """A new draft entry from a group: its questions become the phrasings."""
+
+    interaction_ids: IdList
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{2,119}$", examples=["giao-thong-dang-ky-xe-may"])
+    question: str | None = Field(  # type: ignore[assignment]
+        default=None, min_length=5, max_length=500, description="default: the group's first question"
+    )
+
+
+@router.post("/to-entry", response_model=EntryPublic, status_code=201, **requires(Role.EDITOR))
+def to_entry(body: ToEntry, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+    """Create a draft entry whose phrasings are the group's questions; the questions are resolved."""
+    if session.get(FaqEntryRecord, body.id) is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"id: entry {body.id!r} exists")
+    check_category(session, body.category)
+    texts = questions_of(session, body.interaction_ids)
+    if not texts:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "interaction_ids: none of them exists")
+    fields = body.model_dump(exclude={"interaction_ids", "question"})
+    record = FaqEntryRecord(**fields, question=body.question or texts[0], status="draft")
+    add_phrasings(record, texts)
+    validated(record)
+    save_version(session, record, user.username, f"created from {len(texts)} unanswered question(s)")
+    set_status(session, body.interaction_ids, "resolved", user.username)
+    audit(session, user.username, "entry_create", body.id, from_unanswered=len(body.interaction_ids))
+    session.commit()
+    session.refresh(record)
+    return record
+
+
+class ToPhrasings(BaseModel):
+    interaction_ids: IdList
+    entry_id: str = Field(max_length=120, examples=["can-cuoc-cap-lai"])
+    base_version: int = Field(ge=1)
+
+
+@router.post("/to-phrasings", response_model=EntryPublic, **requires(Role.EDITOR))
+def to_phrasings(body: ToPhrasings, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+    """Add the group's questions to an entry's phrasings (a draft change, published as usual);
+    the questions are resolved."""
+    record = checked(session, body.entry_id, body.base_version)
+    added = add_phrasings(record, questions_of(session, body.interaction_ids))
+    if added:
+        validated(record)
+        save_version(
+            session, record, user.username, f"added {len(added)} phrasing(s) from unanswered questions"
+        )
+    set_status(session, body.interaction_ids, "resolved", user.username)
+    audit(session, user.username, "entry_phrasings", body.entry_id, added=len(added))
+    session.commit()
+    session.refresh(record)
+    return record

@@ -1,0 +1,75 @@
+"""The staff API over real HTTP for tests: an app on a loopback port with one account per
+role, signed in, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from admin_api.roles import Role
+from admin_api.users import create_user
+from admin_api.users_model import UserCreate
+from bot.web.app import create_app
+from core.faq import FaqEntry
+from core.runtime import Runtime
+from core.settings import Settings
+from retrieval.index import SearchIndex
+from tests.channel_runtime import chat_runtime
+from tests.serving import serving
+
+PASSWORD = "mật-khẩu-đủ-dài-123"
+API = "/admin/api"
+
+
+@dataclass
+class Admin:
+    base: str
+    runtime: Runtime
+    tokens: dict[Role, str]
+
+    def call(self, method: str, path: str, role: Role | None = None, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+        return httpx.request(method, f"{self.base}{API}{path}", headers=headers, timeout=30, **kwargs)
+
+    def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        return httpx.post(
+            f"{self.base}{API}/login", json={"username": username, "password": password}, timeout=30
+        )
+
+
+@contextmanager
+def staff_api(
+    settings: Settings, encoder: Any, chat_index: SearchIndex, chat_entries: list[FaqEntry]
+) -> Iterator[Admin]:
+    """The app serving the chat entries, with accounts viewer01 … admin01 signed in."""
+    s = settings.model_copy(update={"admin_login_rate": "3/minute"})
+    runtime = chat_runtime(s, encoder, chat_index, chat_entries)
+    for role in Role:
+        create_user(runtime.engine, UserCreate(username=f"{role}01", role=role, password=PASSWORD))
+    try:
+        with serving(create_app(s, runtime)) as base:
+            admin = Admin(base, runtime, {})
+            for role in Role:
+                response = admin.login(f"{role}01")
+                assert response.status_code == 200, response.text
+                admin.tokens[role] = response.json()["access_token"]
+            yield admin
+    finally:
+        runtime.engine.dispose()
+
+
+def wait_for_build(admin: Admin, previous_version: str | None) -> dict[str, Any]:
+    """Poll the build status until a new index serves; returns the status."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status: dict[str, Any] = admin.call("GET", "/index/status", Role.VIEWER).json()
+        if status["state"] == "idle" and status["index_version"] != previous_version:
+            assert status["last_error"] is None and status["entries"] > 0
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"no new index within 60 s: {status}")
