@@ -6,14 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import Field
 from sqlmodel import Session, select
 
 from admin_api.roles import Role
 from admin_api.security import InvalidTokenError, read_token
 from core.db.models import StaffUser
 from core.settings import Settings
+
+# PostgreSQL's integer: a larger id, version or offset is refused with 422, not sent to the database.
+MAX_DB_INT = 2**31 - 1
+Version = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="rows skipped")]
 
 _bearer = HTTPBearer(auto_error=False, description="an access token from POST /admin/api/login")
 ROLE_KEY = "x-required-role"

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from admin_api.deps import Version
+from admin_api.partial import PartialUpdate
 from core.faq import Level
 
 ID = r"^[a-z0-9][a-z0-9.-]{2,119}$"
@@ -30,10 +32,10 @@ class EntryCreate(EntryBase):
     id: str = Field(pattern=ID, examples=["can-cuoc-cap-lai-khi-mat"])
 
 
-class EntryUpdate(BaseModel):
+class EntryUpdate(PartialUpdate):
     """Only the fields sent change; ``base_version`` is the version the editor started from."""
 
-    base_version: int = Field(ge=1, examples=[3])
+    base_version: Version = Field(examples=[3])
     category: str | None = Field(default=None, max_length=80)
     question: str | None = Field(default=None, min_length=5, max_length=500)
     answer: str | None = Field(default=None, min_length=10, max_length=8000)
@@ -68,12 +70,12 @@ class EntryPage(BaseModel):
 
 
 class StatusChange(BaseModel):
-    base_version: int = Field(ge=1)
+    base_version: Version
 
 
 class RevertRequest(BaseModel):
-    version: int = Field(ge=1, description="the version whose content comes back")
-    base_version: int = Field(ge=1)
+    version: Version = Field(description="the version whose content comes back")
+    base_version: Version
 
 
 class VersionPublic(BaseModel):

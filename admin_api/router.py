@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from admin_api.routes import audit_log, categories, entries, login, users
+from admin_api.nul_guard import refuse_nul
+from admin_api.routes import (
+    audit_log,
+    categories,
+    entries,
+    login,
+    logs,
+    publishing,
+    stats,
+    suggestions,
+    transfer,
+    unanswered,
+    users,
+)
 
-router = APIRouter(prefix="/admin/api")
-for module in (login, users, entries, categories, audit_log):
+router = APIRouter(prefix="/admin/api", dependencies=[Depends(refuse_nul)])
+for module in (
+    login,
+    users,
+    entries,
+    publishing,
+    unanswered,
+    suggestions,
+    categories,
+    audit_log,
+    logs,
+    stats,
+    transfer,
+):
     router.include_router(module.router)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from admin_api.partial import PartialUpdate
 from admin_api.roles import Role
 
 USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
@@ -21,7 +22,7 @@ class UserCreate(UserBase):
     password: str = Field(min_length=12, max_length=256, description="at least 12 characters")
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(PartialUpdate):
     full_name: str | None = Field(default=None, max_length=120)
     role: Role | None = None
     active: bool | None = None

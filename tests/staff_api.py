@@ -4,12 +4,13 @@ role, signed in, on SQLite or PostgreSQL."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlmodel import Session
 
 from admin_api.roles import Role
 from admin_api.users import create_user
@@ -44,13 +45,21 @@ class Admin:
 
 @contextmanager
 def staff_api(
-    settings: Settings, encoder: Any, chat_index: SearchIndex, chat_entries: list[FaqEntry]
+    settings: Settings,
+    encoder: Any,
+    chat_index: SearchIndex,
+    chat_entries: list[FaqEntry],
+    seed: Callable[[Session], None] | None = None,
 ) -> Iterator[Admin]:
-    """The app serving the chat entries, with accounts viewer01 … admin01 signed in."""
+    """The app serving the chat entries, with accounts viewer01 … admin01 signed in; ``seed``
+    adds rows to the database before the app starts."""
     s = settings.model_copy(update={"admin_login_rate": "3/minute"})
     runtime = chat_runtime(s, encoder, chat_index, chat_entries)
     for role in Role:
         create_user(runtime.engine, UserCreate(username=f"{role}01", role=role, password=PASSWORD))
+    if seed is not None:
+        with Session(runtime.engine) as session:
+            seed(session)
     try:
         with serving(create_app(s, runtime)) as base:
             admin = Admin(base, runtime, {})

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from admin_api.deps import SessionDep, requires
+from admin_api.deps import Offset, SessionDep, requires
 from admin_api.roles import Role
 from admin_api.routes.entries import PublisherDep
 from core.db.models import AuditEvent
@@ -31,7 +31,7 @@ def audit_log(
     session: SessionDep,
     actor: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEvent]:
     statement = select(AuditEvent)

@@ -8,6 +8,7 @@ from sqlmodel import col, func, select
 
 from admin_api.audit import audit
 from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.partial import PartialUpdate
 from admin_api.roles import Role
 from core.db.models import FaqCategoryRecord, FaqEntryRecord
 
@@ -23,7 +24,7 @@ class CategoryCreate(CategoryBase):
     id: str = Field(pattern=r"^[a-z0-9-]{2,80}$", examples=["can-cuoc"])
 
 
-class CategoryUpdate(BaseModel):
+class CategoryUpdate(PartialUpdate):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     description: str | None = Field(default=None, max_length=1000)
 

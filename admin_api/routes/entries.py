@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from admin_api.audit import audit
-from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.deps import MAX_DB_INT, CurrentUser, Offset, SessionDep, requires
 from admin_api.entries_model import (
     EntryCreate,
     EntryPage,
@@ -71,7 +71,7 @@ def list_entries(
     pending: Annotated[
         bool | None, Query(description="true: only entries with changes not yet published")
     ] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     where = []
@@ -182,8 +182,8 @@ def versions(entry_id: str, session: SessionDep) -> list[Any]:
 def diff(
     entry_id: str,
     session: SessionDep,
-    from_version: Annotated[int, Query(alias="from", ge=1)],
-    to_version: Annotated[int, Query(alias="to", ge=1)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_DB_INT)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_DB_INT)],
 ) -> VersionDiff:
     before, after = get_version(session, entry_id, from_version), get_version(session, entry_id, to_version)
     if before is None or after is None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.deps import CurrentUser, SessionDep, Version, requires
 from admin_api.draft_test import DraftTester
 from admin_api.entry_status import NotPublishableError, check_publishable, publish_entry
 from admin_api.roles import Role
@@ -22,7 +22,7 @@ router = APIRouter(tags=["publishing"])
 
 class PublishItem(BaseModel):
     id: str = Field(max_length=120, examples=["can-cuoc-cap-lai-khi-mat"])
-    base_version: int = Field(ge=1, examples=[4])
+    base_version: Version = Field(examples=[4])
 
 
 class BatchPublish(BaseModel):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, delete, select
 
 from admin_api.audit import audit
-from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.deps import CurrentUser, Offset, RowId, SessionDep, Version, requires
 from admin_api.entries_model import EntryBase, EntryPublic
 from admin_api.entry_checks import add_phrasings, check_category, checked, validated
 from admin_api.question_groups import QuestionEmbedder
@@ -110,7 +110,7 @@ def list_items(
     reason: Reason | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ItemPage:
     """Questions we could not answer well, newest first (default: new and in progress)."""
@@ -190,7 +190,7 @@ def list_ignored(session: SessionDep) -> list[IgnoredQuestion]:
 
 
 @router.delete("/ignored/{ignored_id}", status_code=204, **requires(Role.EDITOR))
-def forget_ignored(ignored_id: int, session: SessionDep, user: CurrentUser) -> None:
+def forget_ignored(ignored_id: RowId, session: SessionDep, user: CurrentUser) -> None:
     """Stop hiding questions close to this one."""
     if session.get(IgnoredQuestion, ignored_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ignored_id: no such ignored question")
@@ -233,7 +233,7 @@ def to_entry(body: ToEntry, session: SessionDep, user: CurrentUser) -> FaqEntryR
 class ToPhrasings(BaseModel):
     interaction_ids: IdList
     entry_id: str = Field(max_length=120, examples=["can-cuoc-cap-lai"])
-    base_version: int = Field(ge=1)
+    base_version: Version
 
 
 @router.post("/to-phrasings", response_model=EntryPublic, **requires(Role.EDITOR))

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 from sqlmodel import col, select
 
 from admin_api.audit import audit
-from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.deps import CurrentUser, RowId, SessionDep, requires
 from admin_api.roles import Role
 from admin_api.security import hash_password
 from admin_api.users import UsernameTakenError, add_user
@@ -30,7 +30,7 @@ def create(body: UserCreate, session: SessionDep, user: CurrentUser) -> StaffUse
 
 
 @router.patch("/{user_id}", response_model=UserPublic, **requires(Role.ADMIN))
-def update(user_id: int, body: UserUpdate, session: SessionDep, user: CurrentUser) -> StaffUser:
+def update(user_id: RowId, body: UserUpdate, session: SessionDep, user: CurrentUser) -> StaffUser:
     target = session.get(StaffUser, user_id)
     if target is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "user_id: no such user")
