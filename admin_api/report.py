@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from admin_api import stats
 from admin_api.stats import LOCAL_TZ, Actions, Period, Summary, Tally, Topic
+from admin_api.unanswered import QueueGrouper
 
 PeriodKind = Literal["quarter", "half", "year"]
 TITLE = "BÁO CÁO KẾT QUẢ TRẢ LỜI HỎI ĐÁP THỦ TỤC HÀNH CHÍNH"
@@ -197,7 +198,9 @@ class PeriodicReport:
         ]
 
 
-def build_report(session: Session, period: ReportPeriod, province_name: str, now: datetime) -> PeriodicReport:
+def build_report(
+    session: Session, grouper: QueueGrouper, period: ReportPeriod, province_name: str, now: datetime
+) -> PeriodicReport:
     current = period.period
     return PeriodicReport(
         office=f"ỦY BAN NHÂN DÂN {province_name}".upper(),
@@ -205,7 +208,7 @@ def build_report(session: Session, period: ReportPeriod, province_name: str, now
         current=stats.summary(session, current),
         previous=stats.summary(session, period.previous().period),
         fields=stats.by_category(session, current),
-        topics=stats.unanswered_topics(session, current.since, current.until, TOPIC_LIMIT),
+        topics=stats.unanswered_topics(session, grouper, current.since, current.until, TOPIC_LIMIT),
         actions=stats.actions(session, current),
         generated_at=now.astimezone(LOCAL_TZ),
     )

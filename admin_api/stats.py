@@ -20,17 +20,18 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, Field, computed_field
-from sqlalchemy import Float, Select, case, cast, func, literal_column, or_, select
+from sqlalchemy import Float, Select, case, cast, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from admin_api.unanswered import QueueGrouper, queue_items
 from core.db.models import (
     AuditEvent,
     FaqCategoryRecord,
     FaqEntryRecord,
     FaqEntryVersion,
     Feedback,
-    HandoffRequest,
+    IgnoredQuestion,
     Interaction,
 )
 from core.text.normalize import clean, fold_case
@@ -398,36 +399,17 @@ def top_questions(session: Session, period: Period, limit: int = 10) -> list[Que
     return [QuestionCount(text=g.label, count=g.count) for g in _fold_groups(rows)[:limit]]
 
 
-def unanswered_topics(session: Session, since: datetime, until: datetime, limit: int = 10) -> list[Topic]:
+def unanswered_topics(
+    session: Session, grouper: QueueGrouper, since: datetime, until: datetime, limit: int = 10
+) -> list[Topic]:
     """The main subjects citizens did not get a good answer to between ``since`` (included) and
-    ``until`` (excluded), most frequent first.
-
-    A question counts once if it was not answered (fallback), or was passed to staff, or was
-    rated 👎. For now questions are grouped by their case- and space-folded text; the interface
-    (period in, ``Topic(label, count, examples)`` out) is meant to stay when grouping by
-    embedding clusters replaces the body.
-    """
-    text = col(Interaction.query_masked)
-    statement = (
-        select(text, func.count())
-        .select_from(Interaction)
-        .outerjoin(Feedback, col(Feedback.interaction_id) == col(Interaction.id))
-        .outerjoin(HandoffRequest, col(HandoffRequest.interaction_id) == col(Interaction.id))
-        .where(*Period(since, until).contains(col(Interaction.created_at)))
-        .where(
-            or_(
-                col(Interaction.decision) == "fallback",
-                col(HandoffRequest.id).is_not(None),
-                col(Feedback.helpful).is_(False),
-            )
-        )
-        .group_by(text)
-    )
-    groups = _fold_groups(session.execute(statement).all())[:limit]
-    return [
-        Topic(label=g.label, count=g.count, examples=[s for s, _ in g.spellings.most_common(3)])
-        for g in groups
-    ]
+    ``until`` (excluded), most frequent first: the unanswered queue of the period (fallbacks,
+    questions passed to staff, replies rated 👎; whatever staff did with them since, except
+    what they ignored as noise) grouped by meaning as the queue is."""
+    items, _ = queue_items(session, ("new", "in_progress", "resolved"), None, since, until)
+    ignored = session.execute(select(col(IgnoredQuestion.text))).scalars().all()
+    groups, _ = grouper.groups(items, list(ignored))
+    return [Topic(label=g.label, count=g.count, examples=g.examples[:3]) for g in groups[:limit]]
 
 
 def _local_day(column: Any, dialect: str) -> ColumnElement[str]:

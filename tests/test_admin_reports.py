@@ -366,9 +366,12 @@ def test_quarter_report_workbook(staff: Admin) -> None:
     ]
 
     topics = list(book["Chưa trả lời được"].iter_rows(min_row=2))
-    assert (topics[0][1].value, topics[0][2].value) == ("Nuôi chó có phải đăng ký không", 2)  # q3-09, 10
-    # fallback 09 10 11, handed off 07 (09 11 already counted), 👎 03 04 05 06: 8 questions, 7 texts
-    assert len(topics) == 7 and sum(r[2].value for r in topics) == 8
+    # fallback 09 10 11, handed off 07 (09 11 already counted), 👎 03 04 05 06: 8 questions,
+    # grouped by meaning with the real model (the queue's grouping), most frequent first
+    counts = [r[2].value for r in topics]
+    assert sum(counts) == 8 and counts == sorted(counts, reverse=True) and len(topics) < 8
+    labels = [r[1].value for r in topics]
+    assert "Làm lại CCCD bị mất ở đâu?" in labels  # nothing else is about an ID card
     xss = next(r for r in topics if r[1].value == XSS)
     assert xss[1].data_type == "s"
 

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
 
@@ -14,7 +14,9 @@ from admin_api import report as reports
 from admin_api.audit import audit
 from admin_api.deps import CurrentUser, SessionDep, SettingsDep, requires
 from admin_api.roles import Role
+from admin_api.routes.unanswered import get_grouper
 from admin_api.stats import LOCAL_TZ, Period, Stats, local_midnight, statistics
+from admin_api.unanswered import QueueGrouper
 from core.db.models import utcnow
 
 router = APIRouter(tags=["statistics and reports"])
@@ -100,6 +102,7 @@ def report_period(kind: reports.PeriodKind, year: int | None, number: int | None
 @router.get("/reports/periodic", response_class=Response, responses=FILE_RESPONSES, **requires(Role.VIEWER))
 def periodic_report(
     session: SessionDep,
+    grouper: Annotated[QueueGrouper, Depends(get_grouper)],
     settings: SettingsDep,
     user: CurrentUser,
     period: Annotated[
@@ -120,7 +123,7 @@ def periodic_report(
     before) with the change in percentage points, results by field (lĩnh vực), the main
     unanswered topics and the entries added or changed. The download is audited."""
     chosen = report_period(period, year, number)
-    report = reports.build_report(session, chosen, settings.province_name, utcnow())
+    report = reports.build_report(session, grouper, chosen, settings.province_name, utcnow())
     audit(
         session,
         user.username,
