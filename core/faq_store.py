@@ -9,7 +9,7 @@ and out as JSON or YAML in the same shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from core.db.models import FaqCategoryRecord, FaqEntryRecord, FaqEntryVersion
 from core.faq import Category, FaqEntry, FaqFormatError, load_content_dir
-from core.faq_versions import save_version, snapshot
+from core.faq_versions import StaleVersionError, save_version, snapshot
 
 ENTRY_FIELDS = tuple(FaqEntry.model_fields)
 
@@ -43,6 +43,7 @@ def save(
     entries: Sequence[FaqEntry],
     actor: str = "import",
     publish: bool = True,
+    expected_versions: Mapping[str, int | None] | None = None,
 ) -> int:
     """Insert or update categories and entries in one transaction, each change a new version;
     returns the entries written.
@@ -50,13 +51,26 @@ def save(
     With ``publish`` (the operator's CLI, the seed) an entry whose status is published is
     served as saved. Without it (staff importing through the API) a change waits as a draft
     for a publisher: new entries are drafts and existing ones keep their status.
+
+    ``expected_versions`` (entry id → version, None for "does not exist yet") are checked in
+    the same transaction: an entry someone saved in between raises ``StaleVersionError`` and
+    nothing is written.
     """
     with Session(engine) as session, session.begin():
         for category in categories:
             session.merge(FaqCategoryRecord(**category.model_dump()))
         for entry in entries:
+            if expected_versions is not None and entry.id in expected_versions:
+                _check_version(session, entry.id, expected_versions[entry.id])
             _save_entry(session, entry, actor, publish)
     return len(entries)
+
+
+def _check_version(session: Session, entry_id: str, expected: int | None) -> None:
+    record = session.get(FaqEntryRecord, entry_id)
+    current = record.version if record is not None else None
+    if current != expected:
+        raise StaleVersionError(entry_id, current or 0)
 
 
 def _save_entry(session: Session, entry: FaqEntry, actor: str, publish: bool) -> None:

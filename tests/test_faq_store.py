@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from core import faq_store
 from core.faq import FaqFormatError, default_content_dir, load_content_dir
+from core.faq_versions import StaleVersionError
 
 
 def test_seed_is_idempotent_and_keeps_edits(any_engine: Engine) -> None:
@@ -52,3 +53,22 @@ def test_bad_import_files(tmp_path: Path) -> None:
         faq_store.read_file(orphan)
     with pytest.raises(FaqFormatError, match=r"use a \.json, \.yaml"):
         faq_store.export_file(None, tmp_path / "faq.csv")  # type: ignore[arg-type]
+
+
+def test_drafts_wait_and_a_save_checks_the_versions_it_was_planned_on(any_engine: Engine) -> None:
+    _, entries = load_content_dir(default_content_dir())
+    first, second = entries[0], entries[1]
+    faq_store.save(any_engine, [], [first, second])  # the operator's import: served as saved
+    draft = first.model_copy(update={"answer": first.answer + " Bản nháp."})
+    faq_store.save(any_engine, [], [draft], actor="editor01", publish=False)
+    served = {e.id: e for e in faq_store.load_served(any_engine)}
+    assert served[first.id].answer == first.answer  # the draft waits for a publisher
+    assert {e.id: e for e in faq_store.load(any_engine)[1]}[first.id].answer == draft.answer
+
+    edited = second.model_copy(update={"answer": second.answer + " Sửa trên web."})
+    faq_store.save(any_engine, [], [edited], actor="editor02", publish=False)  # version 2
+    imported = second.model_copy(update={"answer": second.answer + " Sửa trong tệp."})
+    planned = {first.id: 2, second.id: 1}  # the import was checked before editor02 saved
+    with pytest.raises(StaleVersionError):
+        faq_store.save(any_engine, [], [imported], publish=False, expected_versions=planned)
+    assert {e.id: e for e in faq_store.load(any_engine)[1]}[second.id].answer == edited.answer

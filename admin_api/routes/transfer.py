@@ -19,7 +19,7 @@ from admin_api.routes.entries import PENDING
 from core import faq_store
 from core.db.models import FaqCategoryRecord, FaqEntryRecord, utcnow
 from core.faq import Category, FaqEntry
-from core.faq_versions import ENTRY_FIELDS, snapshot
+from core.faq_versions import ENTRY_FIELDS, StaleVersionError, snapshot
 
 router = APIRouter(tags=["import and export"])
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -137,7 +137,14 @@ def import_file(
     applied = not dry_run and bool(plan.created or plan.updated or plan.categories_created)
     if applied:
         entries = transfer.to_save(checked, plan)
-        faq_store.save(engine, checked.categories, entries, actor=user.username, publish=False)
+        versions = {e.id: current.entries[e.id].version if e.id in current.entries else None for e in entries}
+        try:
+            faq_store.save(
+                engine, checked.categories, entries, user.username, publish=False, expected_versions=versions
+            )
+        except StaleVersionError as exc:  # saved by someone between the check and the save
+            detail = {"field": "file", "message": f"{exc}: changed during the import; import again"}
+            raise HTTPException(status.HTTP_409_CONFLICT, detail) from exc
     awaiting = _awaiting(session, [*plan.created, *(u.id for u in plan.updated)]) if applied else []
     counts = {"created": len(plan.created), "updated": len(plan.updated), "unchanged": plan.unchanged}
     audit(session, user.username, "import", target, format=fmt, dry_run=dry_run, **counts)
