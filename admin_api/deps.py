@@ -19,8 +19,14 @@ from core.settings import Settings
 # PostgreSQL's integer: a larger id, version or offset is refused with 422, not sent to the database.
 MAX_DB_INT = 2**31 - 1
 Version = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
-RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="rows skipped")]
+
+
+def row_id(description: str) -> Any:
+    """A row id in the path (PostgreSQL's integer), described for the OpenAPI document; use as
+    ``Annotated[int, row_id("…")]``."""
+    return Path(ge=1, le=MAX_DB_INT, description=description, examples=[7])
+
 
 _bearer = HTTPBearer(auto_error=False, description="an access token from POST /admin/api/login")
 ROLE_KEY = "x-required-role"

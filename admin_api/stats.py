@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import Float, Select, case, cast, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -479,7 +479,88 @@ def _entry_changes(session: Session, where: list[Any]) -> list[EntryChange]:
     ]
 
 
+STATS_EXAMPLE: dict[str, Any] = {
+    "since": "2026-07-01T00:00:00+07:00",
+    "until": "2026-08-01T00:00:00+07:00",
+    "summary": {
+        "questions": 1200,
+        "answered": 840,
+        "suggested": 180,
+        "catalog": 60,
+        "fallback": 120,
+        "smalltalk": 95,
+        "empty": 4,
+        "rated": 300,
+        "helpful": 246,
+        "median_latency_ms": 164.0,
+        "answered_rate": 0.7,
+        "suggested_rate": 0.15,
+        "catalog_rate": 0.05,
+        "fallback_rate": 0.1,
+        "satisfaction_rate": 0.82,
+    },
+    "by_channel": [
+        {
+            "key": "zalo",
+            "label": "Zalo",
+            "questions": 700,
+            "answered": 504,
+            "suggested": 98,
+            "catalog": 28,
+            "fallback": 70,
+            "rated": 150,
+            "helpful": 126,
+            "answered_rate": 0.72,
+            "satisfaction_rate": 0.84,
+        }
+    ],
+    "by_category": [
+        {
+            "key": "can-cuoc",
+            "label": "Căn cước và định danh điện tử",
+            "questions": 400,
+            "answered": 320,
+            "suggested": 40,
+            "catalog": 0,
+            "fallback": 40,
+            "rated": 100,
+            "helpful": 85,
+            "answered_rate": 0.8,
+            "satisfaction_rate": 0.85,
+        }
+    ],
+    "by_entry": [
+        {
+            "entry_id": "can-cuoc-cap-lai-khi-mat",
+            "question": "Làm lại thẻ căn cước bị mất ở đâu?",
+            "category": "can-cuoc",
+            "count": 95,
+            "rated": 20,
+            "helpful": 18,
+            "satisfaction_rate": 0.9,
+        }
+    ],
+    "top_questions": [{"text": "lam lai cccd bi mat o dau", "count": 41}],
+    "worst_rated": [
+        {
+            "entry_id": "ho-tich-dang-ky-khai-sinh",
+            "question": "Đăng ký khai sinh cần giấy tờ gì?",
+            "category": "ho-tich",
+            "count": 30,
+            "rated": 10,
+            "helpful": 4,
+            "satisfaction_rate": 0.4,
+        }
+    ],
+    "daily": [{"day": "2026-07-01", "answer": 30, "suggest": 6, "catalog": 2, "fallback": 4, "total": 42}],
+}
+
+
 class Stats(BaseModel):
+    """Usage and satisfaction over a period (GET /stats)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [STATS_EXAMPLE]})
+
     since: datetime
     until: datetime
     summary: Summary

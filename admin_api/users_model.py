@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from admin_api.partial import PartialUpdate
 from admin_api.roles import Role
@@ -23,6 +23,8 @@ class UserCreate(UserBase):
 
 
 class UserUpdate(PartialUpdate):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "publisher", "active": True}]})
+
     full_name: str | None = Field(default=None, max_length=120)
     role: Role | None = None
     active: bool | None = None
@@ -30,6 +32,21 @@ class UserUpdate(PartialUpdate):
 
 
 class UserPublic(UserBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "username": "bientap01",
+                    "full_name": "Nguyễn Thị Lan",
+                    "role": "editor",
+                    "active": True,
+                    "created_at": "2026-03-02T09:15:00+07:00",
+                }
+            ]
+        }
+    )
+
     id: int
     username: str
     active: bool

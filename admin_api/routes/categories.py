@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, status
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, func, select
 
 from admin_api.audit import audit
@@ -13,11 +15,14 @@ from admin_api.roles import Role
 from core.db.models import FaqCategoryRecord, FaqEntryRecord
 
 router = APIRouter(prefix="/categories", tags=["categories"])
+CategoryId = Annotated[str, Path(description="the category's id", examples=["can-cuoc"])]
 
 
 class CategoryBase(BaseModel):
     name: str = Field(min_length=1, max_length=120, examples=["Căn cước và định danh điện tử"])
-    description: str = Field(default="", max_length=1000)
+    description: str = Field(
+        default="", max_length=1000, examples=["Cấp, cấp đổi, cấp lại thẻ căn cước; định danh điện tử"]
+    )
 
 
 class CategoryCreate(CategoryBase):
@@ -25,11 +30,28 @@ class CategoryCreate(CategoryBase):
 
 
 class CategoryUpdate(PartialUpdate):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Căn cước và định danh điện tử (VNeID)"}]}
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=120)
     description: str | None = Field(default=None, max_length=1000)
 
 
 class CategoryPublic(CategoryCreate):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "can-cuoc",
+                    "name": "Căn cước và định danh điện tử",
+                    "description": "Cấp, cấp đổi, cấp lại thẻ căn cước; định danh điện tử",
+                    "entries": 12,
+                }
+            ]
+        }
+    )
+
     entries: int = 0
 
 
@@ -42,12 +64,14 @@ def _public(session: SessionDep, category: FaqCategoryRecord) -> CategoryPublic:
 
 @router.get("", response_model=list[CategoryPublic], **requires(Role.VIEWER))
 def list_categories(session: SessionDep) -> list[CategoryPublic]:
+    """Every category by name, with the number of entries in it."""
     rows = session.exec(select(FaqCategoryRecord).order_by(col(FaqCategoryRecord.name))).all()
     return [_public(session, c) for c in rows]
 
 
 @router.post("", response_model=CategoryPublic, status_code=201, **requires(Role.EDITOR))
 def create_category(body: CategoryCreate, session: SessionDep, user: CurrentUser) -> CategoryPublic:
+    """Add a category (409 if the id exists)."""
     if session.get(FaqCategoryRecord, body.id) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"id: category {body.id!r} exists")
     category = FaqCategoryRecord(**body.model_dump())
@@ -59,8 +83,9 @@ def create_category(body: CategoryCreate, session: SessionDep, user: CurrentUser
 
 @router.patch("/{category_id}", response_model=CategoryPublic, **requires(Role.EDITOR))
 def update_category(
-    category_id: str, body: CategoryUpdate, session: SessionDep, user: CurrentUser
+    category_id: CategoryId, body: CategoryUpdate, session: SessionDep, user: CurrentUser
 ) -> CategoryPublic:
+    """Rename a category or change its description (the id stays)."""
     category = session.get(FaqCategoryRecord, category_id)
     if category is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "category_id: no such category")
@@ -73,7 +98,8 @@ def update_category(
 
 
 @router.delete("/{category_id}", status_code=204, **requires(Role.EDITOR))
-def delete_category(category_id: str, session: SessionDep, user: CurrentUser) -> None:
+def delete_category(category_id: CategoryId, session: SessionDep, user: CurrentUser) -> None:
+    """Remove a category no entry uses (409 while entries still do)."""
     category = session.get(FaqCategoryRecord, category_id)
     if category is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "category_id: no such category")

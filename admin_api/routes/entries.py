@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
@@ -58,22 +58,36 @@ def get_publisher(request: Request) -> IndexPublisher:
 
 
 PublisherDep = Annotated[IndexPublisher, Depends(get_publisher)]
+EntryId = Annotated[str, Path(description="the entry's id", examples=["can-cuoc-cap-lai-khi-mat"])]
 
 
 @router.get("", response_model=EntryPage, **requires(Role.VIEWER))
 def list_entries(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=200, description="words in the question or phrasings")] = None,
-    category: Annotated[str | None, Query(max_length=80)] = None,
-    entry_status: Annotated[str | None, Query(alias="status", pattern="^(draft|published|archived)$")] = None,
-    updated_by: Annotated[str | None, Query(max_length=64)] = None,
-    updated_since: datetime | None = None,
+    category: Annotated[
+        str | None, Query(max_length=80, description="category id", examples=["can-cuoc"])
+    ] = None,
+    entry_status: Annotated[
+        str | None,
+        Query(
+            alias="status", pattern="^(draft|published|archived)$", description="draft, published or archived"
+        ),
+    ] = None,
+    updated_by: Annotated[
+        str | None, Query(max_length=64, description="username of the last editor", examples=["bientap01"])
+    ] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="last saved at or after this instant", examples=["2026-07-01T00:00:00+07:00"]),
+    ] = None,
     pending: Annotated[
         bool | None, Query(description="true: only entries with changes not yet published")
     ] = None,
     offset: Offset = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=200, description="rows returned")] = 50,
 ) -> dict[str, Any]:
+    """Search and filter the working copies of the entries, by id, a page at a time."""
     where = []
     if q:
         pattern = f"%{q.strip().lower()}%"
@@ -100,12 +114,14 @@ def list_entries(
 
 
 @router.get("/{entry_id}", response_model=EntryPublic, **requires(Role.VIEWER))
-def get_entry(entry_id: str, session: SessionDep) -> FaqEntryRecord:
+def get_entry(entry_id: EntryId, session: SessionDep) -> FaqEntryRecord:
+    """One entry's working copy, with its status and the version citizens are served."""
     return entry_or_404(session, entry_id)
 
 
 @router.post("", response_model=EntryPublic, status_code=201, **requires(Role.EDITOR))
 def create_entry(body: EntryCreate, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+    """Create an entry as a draft (version 1); a publisher makes it live."""
     if session.get(FaqEntryRecord, body.id) is not None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"id: entry {body.id!r} exists")
     check_category(session, body.category)
@@ -119,7 +135,11 @@ def create_entry(body: EntryCreate, session: SessionDep, user: CurrentUser) -> F
 
 
 @router.patch("/{entry_id}", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
-def update_entry(entry_id: str, body: EntryUpdate, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+def update_entry(
+    entry_id: EntryId, body: EntryUpdate, session: SessionDep, user: CurrentUser
+) -> FaqEntryRecord:
+    """Change the fields sent as a new version (409 if someone saved since base_version); a
+    published entry keeps serving its published version until a publisher publishes again."""
     record = checked(session, entry_id, body.base_version)
     changes = body.model_dump(exclude_unset=True, exclude={"base_version"})
     if "category" in changes:
@@ -138,7 +158,7 @@ def update_entry(entry_id: str, body: EntryUpdate, session: SessionDep, user: Cu
     "/{entry_id}/publish", response_model=EntryPublic, responses=CONFLICT, **requires(Role.PUBLISHER)
 )
 def publish(
-    entry_id: str, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
+    entry_id: EntryId, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
 ) -> FaqEntryRecord:
     """Serve the working copy of this entry to citizens: the index is rebuilt in the background
     (GET /index/status). Publishing an entry served as it stands changes nothing."""
@@ -160,7 +180,7 @@ def publish(
     "/{entry_id}/archive", response_model=EntryPublic, responses=CONFLICT, **requires(Role.PUBLISHER)
 )
 def archive(
-    entry_id: str, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
+    entry_id: EntryId, body: StatusChange, session: SessionDep, user: CurrentUser, publisher: PublisherDep
 ) -> FaqEntryRecord:
     """Stop serving this entry (kept with its history)."""
     record = checked(session, entry_id, body.base_version)
@@ -173,18 +193,24 @@ def archive(
 
 
 @router.get("/{entry_id}/versions", response_model=list[VersionPublic], **requires(Role.VIEWER))
-def versions(entry_id: str, session: SessionDep) -> list[Any]:
+def versions(entry_id: EntryId, session: SessionDep) -> list[Any]:
+    """Every saved version of the entry, oldest first, with who saved it and a full snapshot."""
     entry_or_404(session, entry_id)
     return list(history(session, entry_id))
 
 
 @router.get("/{entry_id}/diff", response_model=VersionDiff, **requires(Role.VIEWER))
 def diff(
-    entry_id: str,
+    entry_id: EntryId,
     session: SessionDep,
-    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_DB_INT)],
-    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_DB_INT)],
+    from_version: Annotated[
+        int, Query(alias="from", ge=1, le=MAX_DB_INT, description="the older version", examples=[2])
+    ],
+    to_version: Annotated[
+        int, Query(alias="to", ge=1, le=MAX_DB_INT, description="the newer version", examples=[4])
+    ],
 ) -> VersionDiff:
+    """The fields that differ between two versions of the entry, each with its old and new value."""
     before, after = get_version(session, entry_id, from_version), get_version(session, entry_id, to_version)
     if before is None or after is None:
         missing = "from" if before is None else "to"
@@ -194,7 +220,7 @@ def diff(
 
 
 @router.post("/{entry_id}/revert", response_model=EntryPublic, responses=CONFLICT, **requires(Role.EDITOR))
-def revert(entry_id: str, body: RevertRequest, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
+def revert(entry_id: EntryId, body: RevertRequest, session: SessionDep, user: CurrentUser) -> FaqEntryRecord:
     """Bring back the content of an earlier version as a new version (the status stays)."""
     record = checked(session, entry_id, body.base_version)
     old = get_version(session, entry_id, body.version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from admin_api.audit import audit
@@ -25,6 +25,20 @@ class LoginRequest(BaseModel):
 
 
 class Token(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+                    ".eyJzdWIiOiJiaWVudGFwMDEiLCJleHAiOjE3ODM4MzU0MTV9.c2lnbmF0dXJl",
+                    "token_type": "bearer",
+                    "expires_in": 28800,
+                    "role": "editor",
+                }
+            ]
+        }
+    )
+
     access_token: str
     token_type: str = "bearer"
     expires_in: int = Field(description="seconds")
@@ -54,6 +68,7 @@ def login(
     settings: SettingsDep,
     throttle: Annotated[LoginThrottle, Depends(get_throttle)],
 ) -> Token:
+    """Exchange a staff member's username and password for a Bearer token carrying their role."""
     address = request.client.host if request.client else "unknown"
     if throttle.locked(body.username, address):
         retry = str(throttle.retry_after_seconds())
@@ -81,4 +96,5 @@ def login(
 
 @router.get("/me", response_model=UserPublic, **requires(Role.VIEWER))
 def me(user: CurrentUser) -> StaffUser:
+    """The signed-in staff member's own account (name and role), e.g. to shape the UI."""
     return user

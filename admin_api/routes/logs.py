@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from openpyxl import Workbook
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
@@ -50,12 +50,29 @@ class LogFilter(BaseModel):
         default=None, max_length=80, description="category of the entry answered", examples=["can-cuoc"]
     )
     entry_id: str | None = Field(default=None, max_length=120, examples=["cccd-cap-lai"])
-    decision: Decision | None = None
+    decision: Decision | None = Field(default=None, description="how the question was handled")
     rating: Rating | None = Field(default=None, description="👍, 👎 or no verdict")
     reason: Reason | None = Field(default=None, description="reason given with a 👎")
 
 
+INTERACTION_EXAMPLE: dict[str, Any] = {
+    "id": "5b1f0e9c2a7d4c38b6e4f1a09d3c7e25",
+    "created_at": "2026-07-11T21:02:37+07:00",
+    "channel": "web",
+    "query_masked": "lam lai cccd bi mat o dau",
+    "decision": "answer",
+    "entry_id": "can-cuoc-cap-lai-khi-mat",
+    "category": "can-cuoc",
+    "latency_ms": 182.4,
+    "helpful": False,
+    "reason": "missing_info",
+    "comment_masked": "Chưa nói rõ cần mang giấy tờ gì, gọi [SĐT]",
+}
+
+
 class InteractionRow(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [INTERACTION_EXAMPLE]})
+
     id: str
     created_at: datetime = Field(description="local time (UTC+7)")
     channel: str
@@ -70,6 +87,12 @@ class InteractionRow(BaseModel):
 
 
 class InteractionPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [INTERACTION_EXAMPLE], "total": 1, "offset": 0, "limit": 100}]
+        }
+    )
+
     items: list[InteractionRow]
     total: int
     offset: int
@@ -153,8 +176,8 @@ def _total(session: Session, filters: LogFilter) -> int:
 def list_interactions(
     session: SessionDep,
     filters: Annotated[LogFilter, Query()],
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, description="rows skipped")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="rows returned")] = 100,
 ) -> InteractionPage:
     """Questions with the reply's decision, the entry and its category, and the citizen's
     verdict, newest first. Questions and comments are stored masked."""
@@ -237,7 +260,12 @@ def render_xlsx(rows: Sequence[InteractionRow]) -> bytes:
 @router.get(
     "/interactions/export",
     response_class=Response,
-    responses={200: {"description": "the rows as a file", "content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}}}},
+    responses={
+        200: {
+            "description": "the rows as a CSV or XLSX file (an attachment)",
+            "content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}},
+        }
+    },
     description=EXPORT_DOC,
     **requires(Role.VIEWER),
 )

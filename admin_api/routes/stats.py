@@ -82,7 +82,7 @@ def get_stats(
 
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "the report as a workbook or a printable page",
+        "description": "the report as an XLSX workbook (attachment) or a printable HTML page",
         "content": {reports.XLSX_MEDIA_TYPE: {}, "text/html": {}},
     }
 }

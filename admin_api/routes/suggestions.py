@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from admin_api.audit import audit
@@ -23,6 +23,20 @@ router = APIRouter(prefix="/suggestions", tags=["suggestions"])
 
 
 class SuggestionPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "entry_id": "can-cuoc-cap-lai-khi-mat",
+                    "text": "lam lai cccd bi mat o dau",
+                    "count": 6,
+                    "sources": {"helpful": 4, "picked": 2},
+                    "last_seen": "2026-07-11T14:02:37Z",
+                }
+            ]
+        }
+    )
+
     entry_id: str
     text: str = Field(description="the citizens' phrasing (personal data masked)")
     count: int = Field(description="times it led to this entry")
@@ -33,9 +47,14 @@ class SuggestionPublic(BaseModel):
 @router.get("", response_model=list[SuggestionPublic], **requires(Role.VIEWER))
 def list_suggestions(
     session: SessionDep,
-    entry_id: Annotated[str | None, Query(max_length=120)] = None,
+    entry_id: Annotated[
+        str | None,
+        Query(
+            max_length=120, description="only this entry's phrasings", examples=["can-cuoc-cap-lai-khi-mat"]
+        ),
+    ] = None,
     days: Annotated[int, Query(ge=1, le=3650, description="how far back the logs are read")] = 90,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=500, description="phrasings returned")] = 100,
 ) -> list[SuggestionPublic]:
     """Phrasings citizens used for an entry they were glad to get, most frequent first."""
     since = utcnow() - timedelta(days=days)
@@ -50,11 +69,28 @@ class Phrasing(BaseModel):
 
 
 class Decisions(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "accept": [{"entry_id": "can-cuoc-cap-lai-khi-mat", "text": "lam lai cccd bi mat o dau"}],
+                    "reject": [{"entry_id": "can-cuoc-cap-lai-khi-mat", "text": "cccd"}],
+                }
+            ]
+        }
+    )
+
     accept: list[Phrasing] = Field(default_factory=list, max_length=1000)
     reject: list[Phrasing] = Field(default_factory=list, max_length=1000)
 
 
 class DecisionResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"accepted": 1, "rejected": 1, "entries": ["can-cuoc-cap-lai-khi-mat"]}]
+        }
+    )
+
     accepted: int = Field(description="phrasings added to their entries (as draft changes)")
     rejected: int
     entries: list[str] = Field(description="entries changed, each with one new version to publish")

@@ -7,13 +7,14 @@ from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile, status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from admin_api import transfer
 from admin_api.audit import audit
 from admin_api.deps import CurrentUser, SessionDep, requires
+from admin_api.entries_model import ENTRY_EXAMPLE
 from admin_api.roles import Role
 from admin_api.routes.entries import PENDING
 from core import faq_store
@@ -35,9 +36,33 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+EXPORT_JSON_EXAMPLE: dict[str, Any] = {
+    "categories": [
+        {"id": "can-cuoc", "name": "Căn cước và định danh điện tử", "description": ""},
+    ],
+    "entries": [{"id": "can-cuoc-cap-lai-khi-mat", **ENTRY_EXAMPLE, "status": "published", "version": 4}],
+}
 
 
 class ImportResult(transfer.Plan):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "created": ["can-cuoc-cap-lai-khi-mat"],
+                    "updated": [{"id": "can-cuoc-le-phi-cap-lai", "fields": ["answer", "legal_basis"]}],
+                    "unchanged": 212,
+                    "categories_created": [],
+                    "dry_run": False,
+                    "applied": True,
+                    "awaiting_publication": ["can-cuoc-cap-lai-khi-mat", "can-cuoc-le-phi-cap-lai"],
+                    "message": "saved as drafts: 2 entries wait for a publisher (POST /admin/api/publish) "
+                    "before citizens are served them",
+                }
+            ]
+        }
+    )
+
     dry_run: bool
     applied: bool = Field(description="whether the changes were saved")
     awaiting_publication: list[str] = Field(
@@ -51,8 +76,11 @@ class ImportResult(transfer.Plan):
     response_class=Response,
     responses={
         200: {
-            "description": "the file, as an attachment",
-            "content": {media: {} for media in transfer.MEDIA_TYPES.values()},
+            "description": "the file, as an attachment: CSV, XLSX (sheets entries and categories) or JSON",
+            "content": {
+                **{media: {} for media in transfer.MEDIA_TYPES.values()},
+                transfer.MEDIA_TYPES["json"]: {"example": EXPORT_JSON_EXAMPLE},
+            },
         }
     },
     **requires(Role.VIEWER),
@@ -60,9 +88,16 @@ class ImportResult(transfer.Plan):
 def export(
     session: SessionDep,
     user: CurrentUser,
-    file_format: Annotated[transfer.Format, Query(alias="format")] = "xlsx",
-    category: Annotated[str | None, Query(max_length=80)] = None,
-    entry_status: Annotated[str | None, Query(alias="status", pattern="^(draft|published|archived)$")] = None,
+    file_format: Annotated[transfer.Format, Query(alias="format", description="file type")] = "xlsx",
+    category: Annotated[
+        str | None, Query(max_length=80, description="only this category's entries", examples=["can-cuoc"])
+    ] = None,
+    entry_status: Annotated[
+        str | None,
+        Query(
+            alias="status", pattern="^(draft|published|archived)$", description="only entries in this status"
+        ),
+    ] = None,
 ) -> Response:
     """The working copies (what editors last saved, published or not) with their versions, and
     every category. The version column lets an import detect rows someone changed since."""

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, delete, select
 
 from admin_api.audit import audit
-from admin_api.deps import CurrentUser, Offset, RowId, SessionDep, Version, requires
-from admin_api.entries_model import EntryBase, EntryPublic
+from admin_api.deps import CurrentUser, Offset, SessionDep, Version, requires, row_id
+from admin_api.entries_model import ANSWER_EXAMPLE, EntryBase, EntryPublic
 from admin_api.entry_checks import add_phrasings, check_category, checked, validated
 from admin_api.question_groups import QuestionEmbedder
 from admin_api.roles import Role
@@ -32,10 +32,32 @@ from core.runtime import Runtime
 router = APIRouter(prefix="/unanswered", tags=["unanswered"])
 Status = Literal["new", "in_progress", "resolved", "ignored"]
 Reason = Literal["fallback", "handoff", "unhelpful"]
-IdList = Annotated[list[str], Field(min_length=1, max_length=1000, examples=[["4f0c…", "9a1e…"]])]
+IID_1, IID_2 = "5b1f0e9c2a7d4c38b6e4f1a09d3c7e25", "c0d7a4e18f2b4b6a9e3d5f7a1c2b8e90"
+IdList = Annotated[list[str], Field(min_length=1, max_length=1000, examples=[[IID_1, IID_2]])]
+Since = Annotated[
+    datetime | None,
+    Query(description="asked at or after this instant", examples=["2026-07-01T00:00:00+07:00"]),
+]
+Until = Annotated[
+    datetime | None, Query(description="asked before this instant", examples=["2026-08-01T00:00:00+07:00"])
+]
+ITEM_EXAMPLE: dict[str, Any] = {  # (FastAPI drops nulls from examples: none here)
+    "interaction_id": IID_1,
+    "created_at": "2026-07-11T14:02:37Z",
+    "channel": "zalo",
+    "question": "lam lai cccd bi mat o dau, goi [SĐT]",
+    "decision": "answer",
+    "entry_id": "can-cuoc-cap-doi",
+    "reasons": ["unhelpful"],
+    "status": "new",
+    "feedback_reason": "wrong_question",
+    "comment": "Tôi hỏi cấp lại khi bị mất, không phải cấp đổi",
+}
 
 
 class ItemPublic(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ITEM_EXAMPLE]})
+
     interaction_id: str
     created_at: datetime
     channel: str
@@ -49,6 +71,10 @@ class ItemPublic(BaseModel):
 
 
 class ItemPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [ITEM_EXAMPLE], "total": 1, "offset": 0, "limit": 50}]}
+    )
+
     items: list[ItemPublic]
     total: int
     offset: int
@@ -69,6 +95,33 @@ class GroupPublic(BaseModel):
 
 
 class GroupList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "groups": [
+                        {
+                            "label": "lam lai cccd bi mat o dau",
+                            "count": 2,
+                            "reasons": {"fallback": 1, "unhelpful": 1},
+                            "first_seen": "2026-07-09T02:11:05Z",
+                            "last_seen": "2026-07-11T14:02:37Z",
+                            "examples": ["lam lai cccd bi mat o dau", "mất căn cước làm lại ở đâu"],
+                            "interaction_ids": [IID_1, IID_2],
+                            "nearest_entry": {
+                                "id": "can-cuoc-cap-doi",
+                                "question": "Cấp đổi thẻ căn cước ở đâu?",
+                                "dense_question": 0.8731,
+                            },
+                        }
+                    ],
+                    "questions": 37,
+                    "hidden_as_ignored": 4,
+                }
+            ]
+        }
+    )
+
     groups: list[GroupPublic]
     questions: int = Field(description="open questions considered")
     hidden_as_ignored: int = Field(description="left out as close to a question staff ignored")
@@ -106,12 +159,20 @@ def _public_group(group: Group, runtime: Runtime) -> GroupPublic:
 @router.get("", response_model=ItemPage, **requires(Role.VIEWER))
 def list_items(
     session: SessionDep,
-    item_status: Annotated[list[Status] | None, Query(alias="status")] = None,
-    reason: Reason | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    item_status: Annotated[
+        list[Status] | None,
+        Query(alias="status", description="repeat for several; default: new, in_progress"),
+    ] = None,
+    reason: Annotated[
+        Reason | None,
+        Query(
+            description="fallback: no answer; handoff: the citizen asked for a person; unhelpful: rated 👎"
+        ),
+    ] = None,
+    since: Since = None,
+    until: Until = None,
     offset: Offset = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[int, Query(ge=1, le=500, description="rows returned")] = 50,
 ) -> ItemPage:
     """Questions we could not answer well, newest first (default: new and in progress)."""
     items, total = queue_items(
@@ -129,8 +190,8 @@ def groups(
     session: SessionDep,
     request: Request,
     grouper: Annotated[QueueGrouper, Depends(get_grouper)],
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Since = None,
+    until: Until = None,
     limit: Annotated[int, Query(ge=1, le=100, description="groups returned, most frequent first")] = 10,
 ) -> GroupList:
     """Open questions (new) grouped by meaning, most frequent first."""
@@ -146,16 +207,23 @@ def groups(
 
 
 class StatusChange(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"interaction_ids": [IID_1], "status": "in_progress"}]}
+    )
+
     interaction_ids: IdList
     status: Literal["new", "in_progress", "resolved"]
 
 
 class Changed(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"changed": 2}]})
+
     changed: int = Field(description="queue items whose status was set")
 
 
 @router.post("/status", response_model=Changed, **requires(Role.EDITOR))
 def change_status(body: StatusChange, session: SessionDep, user: CurrentUser) -> Changed:
+    """Set the queue status of questions, e.g. in_progress while someone writes the answer."""
     changed = set_status(session, body.interaction_ids, body.status, user.username)
     audit(session, user.username, "unanswered_status", body.status, count=changed)
     session.commit()
@@ -178,6 +246,19 @@ def ignore(body: IgnoreRequest, session: SessionDep, user: CurrentUser) -> Chang
 
 
 class IgnoredPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 31,
+                    "text": "alo alo có ai không",
+                    "created_by": "bientap01",
+                    "created_at": "2026-07-10T03:45:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     text: str
     created_by: str
@@ -186,11 +267,16 @@ class IgnoredPublic(BaseModel):
 
 @router.get("/ignored", response_model=list[IgnoredPublic], **requires(Role.VIEWER))
 def list_ignored(session: SessionDep) -> list[IgnoredQuestion]:
+    """Questions staff marked as noise, newest first: questions close to them stay out of the groups."""
     return list(session.exec(select(IgnoredQuestion).order_by(col(IgnoredQuestion.id).desc())).all())
 
 
 @router.delete("/ignored/{ignored_id}", status_code=204, **requires(Role.EDITOR))
-def forget_ignored(ignored_id: RowId, session: SessionDep, user: CurrentUser) -> None:
+def forget_ignored(
+    ignored_id: Annotated[int, row_id("the ignored question's id, as GET /unanswered/ignored shows it")],
+    session: SessionDep,
+    user: CurrentUser,
+) -> None:
     """Stop hiding questions close to this one."""
     if session.get(IgnoredQuestion, ignored_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ignored_id: no such ignored question")
@@ -201,6 +287,21 @@ def forget_ignored(ignored_id: RowId, session: SessionDep, user: CurrentUser) ->
 
 class ToEntry(EntryBase):
     """A new draft entry from a group: its questions become the phrasings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "interaction_ids": [IID_1, IID_2],
+                    "id": "can-cuoc-cap-lai-khi-mat",
+                    "category": "can-cuoc",
+                    "question": "Làm lại thẻ căn cước bị mất ở đâu?",
+                    "answer": ANSWER_EXAMPLE,
+                    "legal_basis": ["Luật Căn cước 2023, Điều 24"],
+                }
+            ]
+        }
+    )
 
     interaction_ids: IdList
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{2,119}$", examples=["giao-thong-dang-ky-xe-may"])
@@ -231,6 +332,14 @@ def to_entry(body: ToEntry, session: SessionDep, user: CurrentUser) -> FaqEntryR
 
 
 class ToPhrasings(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"interaction_ids": [IID_1, IID_2], "entry_id": "can-cuoc-cap-lai-khi-mat", "base_version": 4}
+            ]
+        }
+    )
+
     interaction_ids: IdList
     entry_id: str = Field(max_length=120, examples=["can-cuoc-cap-lai"])
     base_version: Version

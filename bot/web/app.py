@@ -26,6 +26,7 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 6 * 3600
+HEALTH_EXAMPLE = {"example": {"status": "ok", "index_version": "20260712T083015123456Z", "zalo_outbox": 0}}
 
 
 async def _purge_periodically(settings: Settings, runtime: Runtime) -> None:
@@ -97,8 +98,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     def chat_page() -> str:
         return page
 
-    @app.get("/healthz", tags=["health"])
+    @app.get("/healthz", tags=["health"], responses={200: {"content": {"application/json": HEALTH_EXAMPLE}}})
     def healthz() -> dict[str, str | int | None]:
+        """Liveness for monitoring: the serving index version and, with Zalo on, its unsent replies."""
         live = app.state.runtime.live
         health: dict[str, str | int | None] = {"status": "ok", "index_version": live.version}
         if app.state.zalo is not None:  # replies Zalo has not taken yet: staff should know

@@ -31,6 +31,7 @@ Service = Annotated[AnswerService, Depends(get_service)]
 
 @router.post("/chat", response_model=ChatResponse)
 def chat(body: ChatRequest, service: Service) -> ChatResponse:
+    """Answer a citizen's question: an entry's answer, suggestions to pick from, or where to ask."""
     limit = service.settings.max_message_chars
     if len(body.message) > limit:
         raise HTTPException(
@@ -59,6 +60,7 @@ def chat(body: ChatRequest, service: Service) -> ChatResponse:
 
 @router.post("/feedback", response_model=FeedbackResponse, status_code=201)
 def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
+    """Record the citizen's 👍 or 👎 (with an optional reason and comment) on one reply."""
     try:
         stored = service.log.record_feedback(body.interaction_id, body.helpful, body.reason, body.comment)
     except UnknownInteractionError as exc:

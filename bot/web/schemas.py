@@ -8,11 +8,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.interaction_log import MAX_COMMENT_CHARS
 
+INTERACTION_ID_EXAMPLE = "5b1f0e9c2a7d4c38b6e4f1a09d3c7e25"
 FeedbackReason = Literal["wrong_question", "missing_info", "hard_to_understand", "outdated", "other"]
 
 
 class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"message": "lam lai cccd bi mat o dau", "session_id": "w7Kp2xQ9aLm4"}]
+        },
+    )
 
     message: str = Field(max_length=20_000, description="The citizen's question")
     session_id: str = Field(
@@ -24,11 +30,46 @@ class ChatRequest(BaseModel):
 
 
 class SuggestionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "entry_id": "can-cuoc-le-phi-cap-lai",
+                    "question": "Lệ phí cấp lại thẻ căn cước là bao nhiêu?",
+                }
+            ]
+        }
+    )
+
     entry_id: str
     question: str
 
 
 class ChatResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "interaction_id": INTERACTION_ID_EXAMPLE,
+                    "decision": "answer",
+                    "text": "Bạn nộp hồ sơ cấp lại thẻ căn cước tại Công an cấp xã nơi cư trú "
+                    "hoặc trực tuyến trên Cổng Dịch vụ công quốc gia.",
+                    "entry_id": "can-cuoc-cap-lai-khi-mat",
+                    "question": "Làm lại thẻ căn cước bị mất ở đâu?",
+                    "legal_basis": ["Luật Căn cước 2023, Điều 24"],
+                    "links": ["https://dichvucong.gov.vn"],
+                    "suggestions": [
+                        {
+                            "entry_id": "can-cuoc-le-phi-cap-lai",
+                            "question": "Lệ phí cấp lại thẻ căn cước là bao nhiêu?",
+                        }
+                    ],
+                    "latency_ms": 182.4,
+                }
+            ]
+        }
+    )
+
     interaction_id: str
     decision: str
     text: str
@@ -41,7 +82,19 @@ class ChatResponse(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "interaction_id": INTERACTION_ID_EXAMPLE,
+                    "helpful": False,
+                    "reason": "missing_info",
+                    "comment": "Chưa nói rõ cần mang giấy tờ gì.",
+                }
+            ]
+        },
+    )
 
     interaction_id: str = Field(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")
     helpful: bool
@@ -50,5 +103,16 @@ class FeedbackRequest(BaseModel):
 
 
 class FeedbackResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1024,
+                    "message": "Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp chúng tôi cải thiện câu trả lời.",
+                }
+            ]
+        }
+    )
+
     id: int
     message: str
