@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from admin_api.nul_guard import refuse_nul
 from admin_api.routes import (
@@ -18,6 +19,7 @@ from admin_api.routes import (
     unanswered,
     users,
 )
+from core.faq_versions import StaleVersionError
 
 router = APIRouter(prefix="/admin/api", dependencies=[Depends(refuse_nul)])
 for module in (
@@ -34,3 +36,15 @@ for module in (
     transfer,
 ):
     router.include_router(module.router)
+
+
+def concurrent_change(request: Request, exc: Exception) -> JSONResponse:
+    """Two staff saves based on the same version, at the same moment: the save's compare-and-set
+    (or, failing that, the unique version number) lets one through and stops the other here,
+    which gets 409 like any stale update, not a 500."""
+    if not request.url.path.startswith(router.prefix):
+        raise exc
+    detail: dict[str, object] = {"field": "base_version", "message": "changed at the same moment; reload"}
+    if isinstance(exc, StaleVersionError):
+        detail["current_version"] = exc.current
+    return JSONResponse({"detail": detail}, status_code=409)

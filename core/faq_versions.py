@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect, update
 from sqlmodel import Session, col, select
 
 from core.db.models import FaqEntryRecord, FaqEntryVersion, utcnow
+from core.db.statements import affected_rows
 from core.faq import FaqEntry
 
 ENTRY_FIELDS = tuple(FaqEntry.model_fields)
@@ -36,13 +38,20 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, d
 
 
 def save_version(session: Session, record: FaqEntryRecord, actor: str, summary: str) -> FaqEntryVersion:
-    """Stamp the record with the next version and store its snapshot (caller commits)."""
+    """Stamp the record with the next version and store its snapshot (caller commits).
+
+    An entry already stored moves on only from the version this session read: if another save
+    got in first, ``StaleVersionError`` (the check the route made earlier may have read a
+    version that was just being replaced)."""
     latest = session.exec(
         select(FaqEntryVersion.version)
         .where(FaqEntryVersion.entry_id == record.id)
         .order_by(col(FaqEntryVersion.version).desc())
     ).first()
-    record.version = (latest or 0) + 1
+    new_version = (latest or 0) + 1
+    if inspect(record).persistent:
+        _move_on(session, record, new_version)
+    record.version = new_version
     record.updated_by = actor
     record.updated_at = utcnow()
     version = FaqEntryVersion(
@@ -55,6 +64,20 @@ def save_version(session: Session, record: FaqEntryRecord, actor: str, summary: 
     session.add(record)
     session.add(version)
     return version
+
+
+def _move_on(session: Session, record: FaqEntryRecord, new_version: int) -> None:
+    """Compare and set: the row's version changes only if it is still the one read. The UPDATE
+    waits for a concurrent writer of the row and then sees its version (both databases)."""
+    statement = (
+        update(FaqEntryRecord)
+        .where(col(FaqEntryRecord.id) == record.id, col(FaqEntryRecord.version) == record.version)
+        .values(version=new_version)
+        .execution_options(synchronize_session=False)
+    )
+    if affected_rows(session, statement) != 1:
+        current = session.exec(select(FaqEntryRecord.version).where(FaqEntryRecord.id == record.id)).one()
+        raise StaleVersionError(record.id, current)
 
 
 def check_base(record: FaqEntryRecord, base_version: int) -> None:

@@ -4,6 +4,7 @@ throttling, edits with versions and conflicts, publishing into the bot, the audi
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -272,3 +273,19 @@ def test_edits_wait_as_drafts_test_shows_them_and_a_batch_publishes_them(admin: 
         "POST", "/publish", Role.PUBLISHER, json={"items": [{"id": "khong-co", "base_version": 1}]}
     )
     assert missing.status_code == 404 and missing.json()["detail"]["missing"] == ["khong-co"]
+
+
+def test_simultaneous_edits_of_one_version_let_one_through_and_refuse_the_rest(admin: Admin) -> None:
+    base = admin.call("GET", "/entries/cccd-cap-lai", Role.VIEWER).json()["version"]
+
+    def edit(n: int) -> int:
+        body = {"base_version": base, "answer": f"Bản sửa số {n} của cùng một phiên bản."}
+        return admin.call("PATCH", "/entries/cccd-cap-lai", Role.EDITOR, json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(edit, range(6)))
+    assert codes == [200] + [409] * 5, codes
+    after = admin.call("GET", "/entries/cccd-cap-lai", Role.VIEWER).json()
+    assert after["version"] == base + 1
+    versions = admin.call("GET", "/entries/cccd-cap-lai/versions", Role.VIEWER).json()
+    assert [v["version"] for v in versions][-1] == base + 1

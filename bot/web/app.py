@@ -10,9 +10,10 @@ from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from telegram.error import TelegramError
 
+from admin_api.router import concurrent_change
 from admin_api.router import router as admin_router
 from bot.telegram.application import TelegramChannel
 from bot.telegram.webhook import router as telegram_router
@@ -20,6 +21,7 @@ from bot.web.chat_routes import router as chat_router
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.webhook import router as zalo_router
 from core.channel import ChannelServices
+from core.faq_versions import StaleVersionError
 from core.retention import purge_expired
 from core.runtime import Runtime, start_runtime
 from core.settings import Settings
@@ -92,6 +94,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(telegram_router)
     app.include_router(zalo_router)
     app.include_router(admin_router)
+    for race in (IntegrityError, StaleVersionError):
+        app.add_exception_handler(race, concurrent_change)
     page = resources.files("bot.web").joinpath("static/chat.html").read_text("utf-8")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
