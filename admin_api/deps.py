@@ -3,8 +3,9 @@ and the role a route requires (declared once per route with ``requires``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+import threading
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 from admin_api.roles import Role
 from admin_api.security import InvalidTokenError, read_token
 from core.db.models import StaffUser
+from core.runtime import Runtime
 from core.settings import Settings
 
 # PostgreSQL's integer: a larger id, version or offset is refused with 422, not sent to the database.
@@ -40,6 +42,21 @@ def get_settings(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     with Session(request.app.state.runtime.engine) as session:
         yield session
+
+
+_one_per_app = threading.Lock()
+T = TypeVar("T")
+
+
+def app_service(request: Request, name: str, make: Callable[[Runtime], T]) -> T:
+    """The app's one ``name`` object, made on first use from the runtime; under a lock, so two
+    first requests at once cannot make two (two publishers would build the index twice)."""
+    state = request.app.state
+    with _one_per_app:
+        if getattr(state, name, None) is None:
+            setattr(state, name, make(state.runtime))
+        made: T = getattr(state, name)
+    return made
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -44,7 +44,7 @@ def concurrent_change(request: Request, exc: Exception) -> JSONResponse:
     which gets 409 like any stale update, not a 500."""
     if not request.url.path.startswith(router.prefix):
         raise exc
-    detail: dict[str, object] = {"field": "base_version", "message": "changed at the same moment; reload"}
-    if isinstance(exc, StaleVersionError):
-        detail["current_version"] = exc.current
+    detail: dict[str, object] = {"message": "conflicts with a change saved at the same moment; reload"}
+    if isinstance(exc, StaleVersionError):  # an entry's version; other races have no field to name
+        detail.update(field="base_version", current_version=exc.current)
     return JSONResponse({"detail": detail}, status_code=409)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -54,7 +56,7 @@ class Group:
     reasons: dict[str, int]
     first_seen: datetime
     last_seen: datetime
-    nearest_entry: dict[str, object] | None = None
+    label_vector: NDArray[np.float32]  # the label as the model encoded it (a search reuses it)
     examples: list[str] = field(default_factory=list)
 
 
@@ -180,14 +182,14 @@ class QueueGrouper:
         noise = near_any(vectors, self.embedder.embed(list(ignored)))
         kept = [items[i] for i in range(len(items)) if not noise[i]]
         vectors = vectors[~noise]
-        groups = [
-            _group([kept[i] for i in members], label=kept[medoid(vectors, members)].question)
-            for members in group_indices(vectors)
-        ]
+        groups = []
+        for members in group_indices(vectors):
+            typical = medoid(vectors, members)
+            groups.append(_group([kept[i] for i in members], kept[typical].question, vectors[typical]))
         return groups, int(noise.sum())
 
 
-def _group(items: list[QueueItem], label: str) -> Group:
+def _group(items: list[QueueItem], label: str, label_vector: NDArray[np.float32]) -> Group:
     reasons = Counter(r for item in items for r in item.reasons)
     return Group(
         label=label,
@@ -196,5 +198,6 @@ def _group(items: list[QueueItem], label: str) -> Group:
         reasons=dict(reasons),
         first_seen=min(item.created_at for item in items),
         last_seen=max(item.created_at for item in items),
+        label_vector=label_vector,
         examples=list(dict.fromkeys(item.question for item in items))[:5],
     )

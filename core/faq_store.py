@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from sqlalchemy import tuple_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -132,12 +133,9 @@ def load_served(engine: Engine) -> list[FaqEntry]:
 def _published_snapshots(session: Session, versions: dict[str, int | None]) -> dict[str, FaqEntry]:
     if not versions:
         return {}
-    rows = session.exec(
-        select(FaqEntryVersion).where(col(FaqEntryVersion.entry_id).in_(list(versions)))
-    ).all()
-    return {
-        v.entry_id: FaqEntry.model_validate(v.snapshot) for v in rows if versions.get(v.entry_id) == v.version
-    }
+    wanted = tuple_(col(FaqEntryVersion.entry_id), col(FaqEntryVersion.version)).in_(list(versions.items()))
+    rows = session.exec(select(FaqEntryVersion).where(wanted)).all()
+    return {v.entry_id: FaqEntry.model_validate(v.snapshot) for v in rows}
 
 
 def export_file(engine: Engine, path: Path) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from admin_api.audit import audit
-from admin_api.deps import MAX_DB_INT, CurrentUser, Offset, SessionDep, requires
+from admin_api.deps import MAX_DB_INT, CurrentUser, Offset, SessionDep, app_service, requires
 from admin_api.entries_model import (
     EntryCreate,
     EntryPage,
@@ -50,11 +50,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 
 
 def get_publisher(request: Request) -> IndexPublisher:
-    state = request.app.state
-    if getattr(state, "publisher", None) is None:
-        state.publisher = IndexPublisher(state.runtime)
-    publisher: IndexPublisher = state.publisher
-    return publisher
+    return app_service(request, "publisher", IndexPublisher)
 
 
 PublisherDep = Annotated[IndexPublisher, Depends(get_publisher)]

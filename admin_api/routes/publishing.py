@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from admin_api.deps import CurrentUser, SessionDep, Version, requires
+from admin_api.deps import CurrentUser, SessionDep, Version, app_service, requires
 from admin_api.draft_test import DraftTester
 from admin_api.entry_status import NotPublishableError, check_publishable, publish_entry
 from admin_api.roles import Role
@@ -183,11 +183,7 @@ class DraftComparison(BaseModel):
 
 
 def get_tester(request: Request) -> DraftTester:
-    state = request.app.state
-    if getattr(state, "draft_tester", None) is None:
-        state.draft_tester = DraftTester(state.runtime)
-    tester: DraftTester = state.draft_tester
-    return tester
+    return app_service(request, "draft_tester", DraftTester)
 
 
 def _result(reply: Reply, entries: dict[str, FaqEntry], statuses: dict[str, str]) -> DraftAnswer:

@@ -131,12 +131,12 @@ def get_grouper(request: Request) -> QueueGrouper:
     return QueueGrouper(QuestionEmbedder(request.app.state.runtime))
 
 
-def _nearest(runtime: Runtime, label: str) -> dict[str, Any] | None:
+def _nearest(runtime: Runtime, group: Group) -> dict[str, Any] | None:
     searcher = runtime.live.searcher
     if searcher is None:
         return None
-    prepared = searcher.index.pipeline.prepare_query(label, runtime.settings.restore_diacritics)
-    hits = searcher.search(prepared, k=1)
+    prepared = searcher.index.pipeline.prepare_query(group.label, runtime.settings.restore_diacritics)
+    hits = searcher.search(prepared, k=1, vector=group.label_vector)  # encoded once, when grouping
     if not hits:
         return None
     entry = searcher.index.entries[hits[0].id]
@@ -152,7 +152,7 @@ def _public_group(group: Group, runtime: Runtime) -> GroupPublic:
         last_seen=group.last_seen,
         examples=group.examples,
         interaction_ids=[i.interaction_id for i in group.items],
-        nearest_entry=_nearest(runtime, group.label),
+        nearest_entry=_nearest(runtime, group),
     )
 
 
