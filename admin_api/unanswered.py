@@ -29,7 +29,6 @@ from core.db.models import (
     utcnow,
 )
 
-STATUSES = ("new", "in_progress", "resolved", "ignored")
 REASONS = ("fallback", "handoff", "unhelpful")
 MAX_GROUPED = 5000  # the newest questions grouped at once (clustering is quadratic in memory)
 
