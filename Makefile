@@ -23,7 +23,14 @@ install: $(STAMP)
 serve: install
 	$(BIN)/hoidap serve
 
-test: install
+# The browser tests drive Debian's Chromium (no browser download from the internet).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get install -y --no-install-recommends chromium || \
+		(apt-get update && apt-get install -y --no-install-recommends chromium)
+
+test: install $(CHROMIUM)
 	$(BIN)/python -m tests.run
 
 lint: $(STAMP)

@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_message_chars: int = Field(default=1000, ge=50, le=20000)
+    # Web pages: the portal origins allowed to frame the chat widget (CSP frame-ancestors); every
+    # other page refuses to be framed.
+    widget_origins: list[str] = Field(
+        default_factory=list, description='JSON list, e.g. ["https://dichvucong.example.gov.vn"]'
+    )
 
     @field_validator(
         "database_url",
@@ -169,6 +174,15 @@ class Settings(BaseSettings):
     def _https_webhook(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("https://"):
             raise ValueError("Telegram delivers webhooks to https:// URLs only")
+        return value
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        # An origin is scheme://host[:port]; anything else would widen or break the CSP header.
+        for origin in value:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?", origin):
+                raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
         return value
 
     @field_validator("telegram_webhook_secret")

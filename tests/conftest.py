@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Browser
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
@@ -18,6 +19,7 @@ from core.faq import FaqEntry, load_jsonl_entries
 from core.settings import Settings
 from retrieval.encoder import SentenceTransformerEncoder, load_encoder
 from retrieval.index import SearchIndex, build_index
+from tests import browser as browser_support
 from tests.channel_runtime import LONG_ENTRY
 from tests.staff_api import Admin, staff_api
 
@@ -38,6 +40,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _skipped_postgres:
         terminalreporter.write_sep("!", "PostgreSQL tests were SKIPPED", red=True, bold=True)
         terminalreporter.write_line(_skipped_postgres[0])
+    if browser_support.skipped_browser:
+        terminalreporter.write_sep("!", "Browser tests were SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(browser_support.skipped_browser[0])
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for the browser tests (skipped, or failed under CI, without it)."""
+    browser_support.require_chromium()
+    with browser_support.chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

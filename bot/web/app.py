@@ -9,15 +9,19 @@ from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from telegram.error import TelegramError
 
 from admin_api.router import concurrent_change
+from admin_api.console import router as console_router
 from admin_api.router import router as admin_router
 from bot.telegram.application import TelegramChannel
 from bot.telegram.webhook import router as telegram_router
+from bot.web.chat_pages import router as chat_pages_router
 from bot.web.chat_routes import router as chat_router
+from bot.web.public_pages import router as public_router
+from bot.web.security_headers import SecurityHeaders
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.webhook import router as zalo_router
 from core.channel import ChannelServices
@@ -94,13 +98,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(telegram_router)
     app.include_router(zalo_router)
     app.include_router(admin_router)
+    app.include_router(console_router)
+    app.include_router(public_router)
+    app.include_router(chat_pages_router)
+    # Every asset is served by the app itself: intranets are often offline or filtered.
+    app.mount("/assets", StaticFiles(directory=str(resources.files("bot.web") / "assets")), name="assets")
+    app.add_middleware(SecurityHeaders, widget_origins=settings.widget_origins)
     for race in (IntegrityError, StaleVersionError):
         app.add_exception_handler(race, concurrent_change)
-    page = resources.files("bot.web").joinpath("static/chat.html").read_text("utf-8")
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def chat_page() -> str:
-        return page
 
     @app.get("/healthz", tags=["health"], responses={200: {"content": {"application/json": HEALTH_EXAMPLE}}})
     def healthz() -> dict[str, str | int | None]:

@@ -1,0 +1,87 @@
+"""Headless Chromium (Debian's package) driven by Playwright, for the browser tests.
+
+`make test` installs the `chromium` package when it is missing. Without it the browser tests
+are skipped and the run says so; under CI (CI=true) a missing browser fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+
+CHROMIUM = Path(os.environ.get("HOIDAP_TEST_CHROMIUM", "/usr/bin/chromium"))
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 860}
+MOBILE = {"width": 390, "height": 844}
+skipped_browser: list[str] = []
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"Chromium not found at {CHROMIUM} (`make test` installs Debian's chromium package)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI requires the browser tests")
+    skipped_browser.append(reason)
+    pytest.skip(reason)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Visit:
+    """A browser context on the app: its pages, and every host they asked for."""
+
+    base: str
+    context: BrowserContext
+    hosts: set[str] = field(default_factory=set)
+    console_errors: list[str] = field(default_factory=list)
+
+    def page(self, path: str = "") -> Page:
+        page = self.context.new_page()
+        page.on("request", self._record)
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        if path:
+            page.goto(self.base + path)
+        return page
+
+    def _record(self, request: Request) -> None:
+        host = urlsplit(request.url).netloc
+        if host:  # data: and blob: URLs have none
+            self.hosts.add(host)
+
+    def foreign_hosts(self) -> set[str]:
+        return self.hosts - {urlsplit(self.base).netloc}
+
+
+@contextmanager
+def visit(browser: Browser, base: str, viewport: dict[str, int] | None = None) -> Iterator[Visit]:
+    context = browser.new_context(viewport=viewport or DESKTOP, locale="vi-VN")  # type: ignore[arg-type]
+    try:
+        yield Visit(base, context)
+    finally:
+        context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under docs/screenshots (referenced from the README)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
