@@ -13,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from telegram.error import TelegramError
 
-from admin_api.router import concurrent_change
 from admin_api.console import router as console_router
+from admin_api.router import concurrent_change
 from admin_api.router import router as admin_router
 from bot.telegram.application import TelegramChannel
 from bot.telegram.webhook import router as telegram_router
