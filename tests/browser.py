@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, sync_playwright
 
 CHROMIUM = Path(os.environ.get("HOIDAP_TEST_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,15 +51,22 @@ class Visit:
     base: str
     context: BrowserContext
     hosts: set[str] = field(default_factory=set)
-    console_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)  # script errors, not HTTP statuses
 
     def page(self, path: str = "") -> Page:
         page = self.context.new_page()
         page.on("request", self._record)
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
         if path:
             page.goto(self.base + path)
         return page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Chromium logs every 4xx/5xx response as a console error; a 409 the page handles is not
+        # a script error. Requests are checked by the tests themselves.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console_errors.append(message.text)
 
     def _record(self, request: Request) -> None:
         host = urlsplit(request.url).netloc
