@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from telegram.error import TelegramError
 
+from admin_api.console import ASSETS_URL as CONSOLE_ASSETS_URL
+from admin_api.console import assets_dir as console_assets_dir
 from admin_api.console import router as console_router
 from admin_api.router import concurrent_change
 from admin_api.router import router as admin_router
@@ -103,6 +105,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(chat_pages_router)
     # Every asset is served by the app itself: intranets are often offline or filtered.
     app.mount("/assets", StaticFiles(directory=str(resources.files("bot.web") / "assets")), name="assets")
+    app.mount(CONSOLE_ASSETS_URL, StaticFiles(directory=console_assets_dir()), name="console-assets")
     app.add_middleware(SecurityHeaders, widget_origins=settings.widget_origins)
     for race in (IntegrityError, StaleVersionError):
         app.add_exception_handler(race, concurrent_change)
