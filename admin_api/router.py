@@ -9,6 +9,7 @@ from admin_api.nul_guard import refuse_nul
 from admin_api.routes import (
     audit_log,
     categories,
+    charts,
     entries,
     login,
     logs,
@@ -33,6 +34,7 @@ for module in (
     audit_log,
     logs,
     stats,
+    charts,
     transfer,
 ):
     router.include_router(module.router)

@@ -439,6 +439,28 @@ def daily(session: Session, period: Period) -> list[DayCount]:
     return list(days.values())
 
 
+class DayRating(BaseModel):
+    """Ratings of the questions asked on one local day (a chart of satisfaction over time)."""
+
+    day: date = Field(description="local day (UTC+7)")
+    rated: int = 0
+    helpful: int = 0
+
+
+def daily_ratings(session: Session, period: Period) -> list[DayRating]:
+    """Rated and 👍 questions per local day of the question (as every figure here counts
+    feedback), every day of the period present, zeros included."""
+    day = _local_day(col(Interaction.created_at), session.get_bind().dialect.name).label("day")
+    rows = session.execute(_questions(period, day, _rated(), _helpful()).group_by(day)).all()
+    found: dict[date, DayRating] = {}
+    for day_text, rated, helpful in rows:
+        rating = DayRating(day=date.fromisoformat(str(day_text)), rated=int(rated), helpful=int(helpful))
+        found[rating.day] = rating
+    span = (period.last_day - period.first_day).days + 1
+    days = (period.first_day + timedelta(days=i) for i in range(span))
+    return [found.get(d) or DayRating(day=d) for d in days]
+
+
 def actions(session: Session, period: Period) -> Actions:
     when = period.contains(col(FaqEntryVersion.changed_at))
     added_ids = select(col(FaqEntryVersion.entry_id)).where(col(FaqEntryVersion.version) == 1, *when)

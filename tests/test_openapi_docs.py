@@ -16,7 +16,7 @@ from core.settings import Settings
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 JSON = "application/json"
 # A non-JSON response's description must name each file type it may carry.
-FILE_TYPE_NAMES = {"text/csv": "CSV", "text/html": "HTML", "spreadsheetml": "XLSX"}
+FILE_TYPE_NAMES = {"text/csv": "CSV", "text/html": "HTML", "spreadsheetml": "XLSX", "image/svg+xml": "SVG"}
 
 SCHEMA: dict[str, Any] = create_app(Settings(_env_file=None)).openapi()  # type: ignore[call-arg]
 COMPONENTS: dict[str, Any] = SCHEMA.get("components", {}).get("schemas", {})

@@ -21,15 +21,19 @@ from core.db.models import utcnow
 
 router = APIRouter(tags=["statistics and reports"])
 DEFAULT_DAYS = 30
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _moment(value: Any) -> Any:
     """'2026-07-01' is a day, anything longer an ISO datetime (a bare date must not become
-    midnight: ``until=2026-09-30`` means to the end of that day)."""
+    midnight: ``until=2026-09-30`` means to the end of that day). Years outside 2000–2100 are
+    refused: year 1 or 9999 overflows once moved between time zones, and no log is that old."""
     if isinstance(value, str):
         text = value.strip()
-        return date.fromisoformat(text) if _DATE_ONLY.fullmatch(text) else datetime.fromisoformat(text)
+        value = date.fromisoformat(text) if _DATE_ONLY.fullmatch(text) else datetime.fromisoformat(text)
+    if isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must fall between {FIRST_YEAR} and {LAST_YEAR}")
     return value
 
 
