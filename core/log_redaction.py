@@ -58,3 +58,21 @@ def protect(secrets: Iterable[str | None]) -> None:
         if not _installed:
             logging.setLogRecordFactory(_redacting_factory(logging.getLogRecordFactory()))
             _installed = True
+
+
+class DropQueryStrings(logging.Filter):
+    """Access-log lines keep the path, not the query: a public search puts the citizen's typed
+    question (which may hold personal data) in the URL, and the app does not record it either."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn's access record: (client, method, path with query, http version, status)
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0] + "?…", *args[3:])
+        return True
+
+
+def drop_access_log_queries(logger_name: str = "uvicorn.access") -> None:
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, DropQueryStrings) for f in logger.filters):
+        logger.addFilter(DropQueryStrings())

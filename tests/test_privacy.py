@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from core.privacy import mask_personal_data, pseudonymise
@@ -43,3 +45,43 @@ def test_pseudonymise_is_stable_and_salted() -> None:
     assert a != pseudonymise("telegram", "12345", "salt-2")
     assert a != pseudonymise("zalo", "12345", "salt-1")
     assert "12345" not in a and len(a) == 32
+
+
+def test_access_log_keeps_paths_not_queries() -> None:
+    """A public search puts the citizen's words in the URL; uvicorn's access log must not keep them."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from core.log_redaction import drop_access_log_queries
+    from tests.serving import free_port
+
+    app = Starlette(routes=[Route("/hoi-dap/tim-kiem", lambda r: PlainTextResponse("ok"))])
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="info", access_log=True))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    drop_access_log_queries()  # after uvicorn configured its loggers, as the app's lifespan does
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    access = logging.getLogger("uvicorn.access")  # it does not propagate: listen on it directly
+    access.addHandler(handler)
+    try:
+        url = f"http://127.0.0.1:{port}/hoi-dap/tim-kiem?q=so+dien+thoai+0912345678"
+        assert httpx.get(url).status_code == 200
+        time.sleep(0.1)
+    finally:
+        access.removeHandler(handler)
+        server.should_exit = True
+        thread.join(5)
+    lines = [r.getMessage() for r in records]
+    assert any("/hoi-dap/tim-kiem?…" in line for line in lines), lines
+    assert not any("0912345678" in line for line in lines)
