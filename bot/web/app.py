@@ -28,6 +28,7 @@ from bot.zalo.channel import ZaloChannel
 from bot.zalo.webhook import router as zalo_router
 from core.channel import ChannelServices
 from core.faq_versions import StaleVersionError
+from core.log_redaction import drop_access_log_queries
 from core.retention import purge_expired
 from core.runtime import Runtime, start_runtime
 from core.settings import Settings
@@ -77,6 +78,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        drop_access_log_queries()  # after the server has configured its loggers
         app.state.runtime = runtime or start_runtime(settings)
         housekeeping = asyncio.create_task(_purge_periodically(settings, app.state.runtime))
         # One set for every chat channel: above all one answer pool, so the channels together
