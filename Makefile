@@ -23,14 +23,17 @@ install: $(STAMP)
 serve: install
 	$(BIN)/hoidap serve
 
-# The browser tests drive Debian's Chromium (no browser download from the internet).
+# The browser tests drive Debian's Chromium (no browser download from the internet); the emoji
+# font draws 👍/👎 in the screenshots instead of empty boxes.
 CHROMIUM := /usr/bin/chromium
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+BROWSER_PACKAGES := chromium fonts-noto-color-emoji
 
-$(CHROMIUM):
-	apt-get install -y --no-install-recommends chromium || \
-		(apt-get update && apt-get install -y --no-install-recommends chromium)
+$(CHROMIUM) $(EMOJI_FONT):
+	apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
+		(apt-get update && apt-get install -y --no-install-recommends $(BROWSER_PACKAGES))
 
-test: install $(CHROMIUM)
+test: install $(CHROMIUM) $(EMOJI_FONT)
 	$(BIN)/python -m tests.run
 
 lint: $(STAMP)

@@ -48,6 +48,14 @@ CHANNEL_WORDS: dict[str, dict[str, str]] = {
         "restart_how": "cứ nhắn câu hỏi",
         "comment_how": "bằng một tin nhắn bắt đầu bằng \u201cGóp ý:\u201d",
     },
+    "web": {
+        "cmd_browse": "Nút \u201cLĩnh vực\u201d",
+        "cmd_contact": "Nút \u201cLiên hệ\u201d",
+        "cmd_erase": "Nút \u201cXóa dữ liệu\u201d",
+        "erase_how": "bằng nút \u201cXóa dữ liệu\u201d ở đầu khung chat",
+        "restart_how": "cứ nhập câu hỏi",
+        "comment_how": "vào ô ngay bên dưới",
+    },
 }
 
 

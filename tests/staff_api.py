@@ -49,7 +49,7 @@ def staff_api(
     encoder: Any,
     chat_index: SearchIndex,
     chat_entries: list[FaqEntry],
-    seed: Callable[[Session], None] | None = None,
+    seed: Callable[[Session], object] | None = None,
 ) -> Iterator[Admin]:
     """The app serving the chat entries, with accounts viewer01 … admin01 signed in; ``seed``
     adds rows to the database before the app starts."""

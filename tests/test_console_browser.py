@@ -12,12 +12,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from admin_api.roles import Role
+from core import replies
 from core.faq import FaqEntry
 from core.settings import Settings
 from retrieval.index import SearchIndex
 from tests.browser import DESKTOP, MOBILE, Visit, screenshot, visit
 from tests.console_seed import seed_traffic
 from tests.staff_api import PASSWORD, Admin, staff_api
+from tests.widget_page import App, chat
 
 ENTRY = "to-khai-tk1ts"
 NEW_QUESTION = "Nộp tờ khai tham gia bảo hiểm xã hội tự nguyện TK1-TS ở đâu?"
@@ -100,6 +102,34 @@ def test_edit_conflict_publish_and_see_it(browser: Browser, app: Admin) -> None:
         assert publisher_visit.console_errors == []
     entry = app.call("GET", f"/entries/{ENTRY}", Role.VIEWER).json()
     assert entry["pending"] is False and entry["question"] == NEW_QUESTION
+
+    # A citizen asks the new question in the widget, gets the new answer and rates it 👎.
+    with chat(browser, App(app.base, app.runtime)) as widget:
+        widget.ask(NEW_QUESTION)
+        widget.tap(replies.CONSENT_BUTTON)
+        answer = widget.latest()
+        expect(answer.locator(".msg-title")).to_have_text(NEW_QUESTION)
+        expect(answer).to_contain_text(NEW_ANSWER)
+        answer.get_by_role("button", name=replies.NOT_HELPFUL_BUTTON).click()
+        widget.idle()
+        widget.tap(replies.REASON_LABELS["outdated"])
+
+    # Staff see it in the feedback log and on the dashboard.
+    with visit(browser, app.base) as staff_visit:
+        staff = sign_in(staff_visit, "viewer01", "/feedback?rating=unhelpful&reason=outdated")
+        row = staff.locator("#feedback-table tbody tr", has_text=NEW_QUESTION)
+        expect(row).to_contain_text(replies.REASON_LABELS["outdated"])
+        staff.goto(f"{app.base}/admin#/dashboard")
+        worst = staff.locator(
+            "section", has=staff.get_by_role("heading", name="Câu trả lời bị đánh giá thấp nhất")
+        )
+        expect(worst).to_be_visible()
+        expect(staff.locator("#figures")).to_contain_text("Lượt đánh giá")
+        rated = app.call("GET", "/stats", Role.VIEWER).json()["summary"]["rated"]
+        expect(staff.locator("#figures .figure", has_text="Lượt đánh giá").locator(".value")).to_have_text(
+            str(rated)
+        )
+        assert staff_visit.console_errors == []
 
 
 def test_dashboard_renders_figures_and_charts(browser: Browser, app: Admin) -> None:

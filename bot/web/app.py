@@ -84,6 +84,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         # One set for every chat channel: above all one answer pool, so the channels together
         # never run more model calls at once than it allows.
         services = ChannelServices.from_runtime(app.state.runtime)
+        app.state.channel_services = services  # the web chat holds the same conversation
         app.state.telegram = await _start_telegram(settings, services)
         app.state.zalo = await _start_zalo(settings, services)
         try:

@@ -1,4 +1,10 @@
-"""Public chat endpoints: translate HTTP to the core and back, nothing more."""
+"""Public chat endpoints: translate HTTP to the core and back, nothing more.
+
+`/api/widget/...` is the web chat widget's conversation (consent, feedback on one's own
+replies, handoff), the same one the bots hold. `/api/chat` and `/api/feedback` are the older
+direct calls, kept for scripts and integrations that use them (they ask for no consent and do
+not check whose reply is rated, so the widget does not use them).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from bot.web.chat_widget_routes import router as widget_router
 from bot.web.schemas import (
     ChatRequest,
     ChatResponse,
@@ -18,6 +25,7 @@ from core.interaction_log import UnknownInteractionError
 from core.messages import IncomingMessage
 
 router = APIRouter(prefix="/api", tags=["chat"])
+router.include_router(widget_router)  # /api/widget/...
 THANKS_FOR_FEEDBACK = "Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp chúng tôi cải thiện câu trả lời."
 
 
@@ -31,7 +39,8 @@ Service = Annotated[AnswerService, Depends(get_service)]
 
 @router.post("/chat", response_model=ChatResponse)
 def chat(body: ChatRequest, service: Service) -> ChatResponse:
-    """Answer a citizen's question: an entry's answer, suggestions to pick from, or where to ask."""
+    """Answer a question directly: an entry's answer, suggestions to pick from, or where to ask.
+    No privacy notice is shown here: a citizen-facing page uses `/api/widget/message`."""
     limit = service.settings.max_message_chars
     if len(body.message) > limit:
         raise HTTPException(
@@ -60,7 +69,8 @@ def chat(body: ChatRequest, service: Service) -> ChatResponse:
 
 @router.post("/feedback", response_model=FeedbackResponse, status_code=201)
 def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
-    """Record the citizen's 👍 or 👎 (with an optional reason and comment) on one reply."""
+    """Record a 👍 or 👎 (with an optional reason and comment) on a reply of `/api/chat`.
+    The widget rates through `/api/widget/action`, which checks the reply is the session's own."""
     try:
         stored = service.log.record_feedback(body.interaction_id, body.helpful, body.reason, body.comment)
     except UnknownInteractionError as exc:

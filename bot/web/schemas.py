@@ -1,4 +1,5 @@
-"""Request and response bodies of the public chat API."""
+"""Request and response bodies of the direct chat API (`/api/chat`, `/api/feedback`); the
+widget's conversation API has its own, in bot/web/chat_schemas.py."""
 
 from __future__ import annotations
 
@@ -41,8 +42,8 @@ class SuggestionOut(BaseModel):
         }
     )
 
-    entry_id: str
-    question: str
+    entry_id: str = Field(description="The suggested entry")
+    question: str = Field(description="Its question, to show")
 
 
 class ChatResponse(BaseModel):
@@ -70,15 +71,15 @@ class ChatResponse(BaseModel):
         }
     )
 
-    interaction_id: str
-    decision: str
-    text: str
-    entry_id: str | None = None
-    question: str | None = None
-    legal_basis: list[str] = []
-    links: list[str] = []
-    suggestions: list[SuggestionOut] = []
-    latency_ms: float
+    interaction_id: str = Field(description="What feedback attaches to")
+    decision: str = Field(description="answer, suggest, fallback, catalog, smalltalk or empty")
+    text: str = Field(description="Plain text with line breaks: show it as text, never as markup")
+    entry_id: str | None = Field(default=None, description="The answered entry")
+    question: str | None = Field(default=None, description="The answered entry's question")
+    legal_basis: list[str] = Field(default=[], description="Legal references of the answer")
+    links: list[str] = Field(default=[], description="Official links of the answer")
+    suggestions: list[SuggestionOut] = Field(default=[], description="Close questions, for suggest")
+    latency_ms: float = Field(description="Time the core took")
 
 
 class FeedbackRequest(BaseModel):
@@ -96,10 +97,12 @@ class FeedbackRequest(BaseModel):
         },
     )
 
-    interaction_id: str = Field(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")
-    helpful: bool
-    reason: FeedbackReason | None = None
-    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
+    interaction_id: str = Field(
+        min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$", description="From the reply rated"
+    )
+    helpful: bool = Field(description="👍 (true) or 👎 (false)")
+    reason: FeedbackReason | None = Field(default=None, description="Why not helpful")
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS, description="Free text")
 
 
 class FeedbackResponse(BaseModel):
@@ -114,5 +117,5 @@ class FeedbackResponse(BaseModel):
         }
     )
 
-    id: int
-    message: str
+    id: int = Field(description="The stored feedback")
+    message: str = Field(description="Thanks, to show")
