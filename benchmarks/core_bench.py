@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import numpy as np
 
+from benchmarks import web_pages
 from core.answering import AnswerService
 from core.decision import Thresholds
 from core.faq import FaqEntry
@@ -313,6 +314,8 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
 
         log("zalo webhook under load …")
         results["zalo_webhook"] = measure_zalo()
+        log("web pages in Chromium …")
+        results["web_pages"] = web_pages.measure(git_commit())
     encode = results["answer_service"]["stage_median_ms"].get("encode", 0.0)
     results["encode_ratio_to_c"] = round(encode / results["c_engine_encode_median_ms"], 2)
     results["meta"] = {
@@ -467,6 +470,8 @@ def render(r: dict[str, Any]) -> str:
         lines += _telegram_section(r["telegram_webhook"])
     if "zalo_webhook" in r:
         lines += _zalo_section(r["zalo_webhook"])
+    if "web_pages" in r:
+        lines += web_pages.section(r["web_pages"])
     for name, q in r.get("quality", {}).items():
         if q.get("by_style"):
             lines += [
@@ -545,9 +550,22 @@ def _zalo_section(z: dict[str, Any]) -> list[str]:
     ]
 
 
+def rerun_web(out: Path) -> dict[str, Any]:
+    """Re-measure only the web pages; the other figures stay as last measured."""
+    results: dict[str, Any] = json.loads((out.parent / "benchmarks.json").read_text("utf-8"))
+    results["web_pages"] = web_pages.measure(git_commit())
+    (out.parent / "benchmarks.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    out.write_text(render(results), encoding="utf-8")
+    return results
+
+
 def main() -> None:
+    out = ROOT / "docs" / "BENCHMARKS.md"
+    if "--web" in sys.argv:
+        print(json.dumps(rerun_web(out)["web_pages"], indent=2, ensure_ascii=False))
+        return
     quick = "--quick" in sys.argv
-    results = run(quick, ROOT / "docs" / "BENCHMARKS.md")
+    results = run(quick, out)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 

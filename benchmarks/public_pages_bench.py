@@ -98,7 +98,7 @@ def _pages(browser: Browser, base: str) -> dict[str, str]:
     }
 
 
-def run(runs: int) -> dict[str, Any]:
+def measure(runs: int = 5) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
         data_dir = Path(tmp)
         with hoidap_serve(data_dir, {}) as base:
@@ -119,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="page loads per page (median reported)")
     args = parser.parse_args()
-    print(json.dumps(run(args.runs), ensure_ascii=False, indent=2))
+    print(json.dumps(measure(args.runs), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from functools import partial
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
+from admin_api.console import assets_dir
 from admin_api.roles import Role
 from core import replies
 from core.faq import FaqEntry
@@ -144,3 +145,47 @@ def test_dashboard_renders_figures_and_charts(browser: Browser, app: Admin) -> N
             screenshot(page, name)
             assert v.foreign_hosts() == set()
             assert v.console_errors == []
+
+
+def test_markup_in_entries_shows_as_text(browser: Browser, app: Admin) -> None:
+    hostile = "<script>alert('xss')</script><img src=x onerror=alert(1)> Thủ tục thử"
+    created = {
+        "id": "thu-danh-dau",
+        "category": "ho-tich",
+        "question": hostile,
+        "answer": f"Trả lời {hostile}",
+        "legal_basis": ["<b>Luật</b> thử"],
+    }
+    assert app.call("POST", "/entries", Role.EDITOR, json=created).status_code == 201
+    with visit(browser, app.base) as v:
+        page = sign_in(v, "editor01", "/entries?q=th%E1%BB%A7%20t%E1%BB%A5c%20th%E1%BB%AD")
+        dialogs: list[str] = []
+
+        def refuse(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", refuse)
+        expect(page.get_by_role("link", name=hostile)).to_be_visible()
+        page.get_by_role("link", name=hostile).click()
+        expect(page.get_by_label("Trả lời", exact=True)).to_have_value(f"Trả lời {hostile}")
+        expect(page.locator("h1")).to_contain_text(hostile)
+        assert page.locator("main img, main script, main b").count() == 0
+        assert dialogs == [] and v.console_errors == []
+
+
+def test_console_pages_forbid_inline_code_and_framing(app: Admin) -> None:
+    import httpx
+
+    shell = httpx.get(f"{app.base}/admin")
+    policy = shell.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert shell.headers["x-frame-options"] == "DENY"
+    assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", shell.text) and " style=" not in shell.text
+    assert re.findall(r'src="(/admin/assets/[^"]+)"', shell.text) == ["/admin/assets/main.js"]
+    modules = sorted(p.relative_to(assets_dir()).as_posix() for p in assets_dir().rglob("*.js"))
+    assert len(modules) == 15
+    for module in modules:  # data goes in as text; no module writes HTML
+        body = httpx.get(f"{app.base}/admin/assets/{module}")
+        assert body.status_code == 200 and "javascript" in body.headers["content-type"], module
+        assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", body.text), module

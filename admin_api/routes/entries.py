@@ -60,7 +60,9 @@ EntryId = Annotated[str, Path(description="the entry's id", examples=["can-cuoc-
 @router.get("", response_model=EntryPage, **requires(Role.VIEWER))
 def list_entries(
     session: SessionDep,
-    q: Annotated[str | None, Query(max_length=200, description="words in the question or phrasings")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text in the question or the id (case-insensitive)")
+    ] = None,
     category: Annotated[
         str | None, Query(max_length=80, description="category id", examples=["can-cuoc"])
     ] = None,

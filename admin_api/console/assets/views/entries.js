@@ -47,7 +47,7 @@ export function statusBadge(entry) {
 }
 
 function filters(query, categories) {
-  const q = h("input", { type: "search", name: "q", value: query.q, placeholder: "Từ khóa, có hoặc không dấu" });
+  const q = h("input", { type: "search", name: "q", value: query.q, placeholder: "Từ trong câu hỏi hoặc mã câu hỏi" });
   const category = h(
     "select",
     { name: "category" },
