@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     provincial_portal_url: str = "(chưa cấu hình)"
     national_portal_url: str = "https://dichvucong.gov.vn"
 
+    # Several workers on one database: how often each checks for content published by another,
+    # and how long it waits for another worker's index before building one itself.
+    index_poll_seconds: float = Field(default=2.0, ge=0.2, le=600)
+    index_build_grace_seconds: float = Field(default=3.0, ge=0.0, le=600)
+
     # HTTP
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

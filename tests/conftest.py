@@ -45,9 +45,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(browser_support.skipped_browser[0])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Chromium for the browser tests (skipped, or failed under CI, without it)."""
+    """Headless Chromium for the browser tests (skipped, or failed under CI, without it).
+
+    Per module, not per session: Playwright's sync API runs an event loop in the main thread
+    while it is started, and later tests that call ``asyncio.run`` must not find one."""
     browser_support.require_chromium()
     with browser_support.chromium() as running:
         yield running

@@ -22,12 +22,14 @@ from bot.telegram.application import TelegramChannel
 from bot.telegram.webhook import router as telegram_router
 from bot.web.chat_pages import router as chat_pages_router
 from bot.web.chat_routes import router as chat_router
+from bot.web.health_routes import router as health_router
 from bot.web.public_pages import router as public_router
 from bot.web.security_headers import SecurityHeaders
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.webhook import router as zalo_router
 from core.channel import ChannelServices
 from core.faq_versions import StaleVersionError
+from core.index_watch import IndexWatcher, watch_published
 from core.log_redaction import drop_access_log_queries
 from core.retention import purge_expired
 from core.runtime import Runtime, start_runtime
@@ -35,7 +37,6 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 6 * 3600
-HEALTH_EXAMPLE = {"example": {"status": "ok", "index_version": "20260712T083015123456Z", "zalo_outbox": 0}}
 
 
 async def _purge_periodically(settings: Settings, runtime: Runtime) -> None:
@@ -74,13 +75,18 @@ async def _start_zalo(settings: Settings, services: ChannelServices) -> ZaloChan
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app; the runtime (model, index, database) starts with the lifespan unless given."""
+    """Build the app; the runtime (model, index, database) starts with the lifespan unless given.
+    An app that starts its own runtime also follows what other workers on the same database
+    publish (core/index_watch.py); a given runtime is the caller's to keep current."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drop_access_log_queries()  # after the server has configured its loggers
         app.state.runtime = runtime or start_runtime(settings)
-        housekeeping = asyncio.create_task(_purge_periodically(settings, app.state.runtime))
+        housekeeping = [asyncio.create_task(_purge_periodically(settings, app.state.runtime))]
+        if runtime is None:  # an app that owns its runtime follows what other workers publish
+            watcher = IndexWatcher(app.state.runtime, settings.index_build_grace_seconds)
+            housekeeping.append(asyncio.create_task(watch_published(watcher, settings.index_poll_seconds)))
         # One set for every chat channel: above all one answer pool, so the channels together
         # never run more model calls at once than it allows.
         services = ChannelServices.from_runtime(app.state.runtime)
@@ -90,7 +96,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         try:
             yield
         finally:
-            housekeeping.cancel()
+            for task in housekeeping:
+                task.cancel()
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
             if app.state.zalo is not None:
@@ -106,20 +113,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.include_router(console_router)
     app.include_router(public_router)
     app.include_router(chat_pages_router)
+    app.include_router(health_router)
     # Every asset is served by the app itself: intranets are often offline or filtered.
     app.mount("/assets", StaticFiles(directory=str(resources.files("bot.web") / "assets")), name="assets")
     app.mount(CONSOLE_ASSETS_URL, StaticFiles(directory=console_assets_dir()), name="console-assets")
     app.add_middleware(SecurityHeaders, widget_origins=settings.widget_origins)
     for race in (IntegrityError, StaleVersionError):
         app.add_exception_handler(race, concurrent_change)
-
-    @app.get("/healthz", tags=["health"], responses={200: {"content": {"application/json": HEALTH_EXAMPLE}}})
-    def healthz() -> dict[str, str | int | None]:
-        """Liveness for monitoring: the serving index version and, with Zalo on, its unsent replies."""
-        live = app.state.runtime.live
-        health: dict[str, str | int | None] = {"status": "ok", "index_version": live.version}
-        if app.state.zalo is not None:  # replies Zalo has not taken yet: staff should know
-            health["zalo_outbox"] = app.state.zalo.outbox.count()
-        return health
 
     return app

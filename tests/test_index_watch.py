@@ -1,0 +1,148 @@
+"""Several workers on one PostgreSQL: what one publishes, the others serve within seconds.
+
+In process, two runtimes stand for two workers (with their own index folders, or sharing one);
+then two real `hoidap serve` processes: an edit published through one is answered by the other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from admin_api.roles import Role
+from admin_api.users import create_user
+from admin_api.users_model import UserCreate
+from benchmarks.serve_process import hoidap_serve
+from core import faq_store
+from core.db.engine import make_engine
+from core.faq import FaqEntry
+from core.index_watch import IndexWatcher
+from core.messages import Decision, IncomingMessage
+from core.runtime import Runtime, rebuild_index, start_runtime
+from core.settings import Settings
+from tests.conftest import write_content_dir
+from tests.staff_api import API, PASSWORD
+
+ENTRY = "khai-sinh"
+QUESTION = "Đăng ký khai sinh cho con cần giấy tờ gì?"
+
+
+@pytest.fixture
+def content(tmp_path: Path, sample_entries: list[FaqEntry]) -> Path:
+    return write_content_dir(tmp_path / "content", sample_entries)
+
+
+def worker(tmp_path: Path, name: str, database_url: str, content: Path, encoder) -> Runtime:
+    settings = Settings(  # type: ignore[call-arg]
+        data_dir=tmp_path / name,
+        database_url=database_url,
+        faq_dir=content,
+        environment="test",
+        _env_file=None,
+    )
+    return start_runtime(settings, encoder)
+
+
+def answer_of(runtime: Runtime, question: str = QUESTION) -> str:
+    reply = runtime.service.handle(IncomingMessage("web", "watch-test", question))
+    assert reply.decision is Decision.ANSWER and reply.entry_id == ENTRY
+    return reply.text
+
+
+def publish_edit(publisher: Runtime, marker: str) -> None:
+    """What the staff API's publish does in the worker that took the request."""
+    categories, entries = faq_store.load(publisher.engine)
+    edited = [
+        e.model_copy(update={"answer": f"{e.answer} {marker}"}) if e.id == ENTRY else e for e in entries
+    ]
+    faq_store.save(publisher.engine, categories, [e for e in edited if e.id == ENTRY], actor="watch-test")
+    served = faq_store.load_served(publisher.engine)
+    publisher.live.install(rebuild_index(publisher.settings, publisher.encoder, served))
+
+
+@pytest.fixture
+def workers(tmp_path: Path, postgres_url: str, content: Path, encoder) -> Iterator[tuple[Runtime, Runtime]]:
+    first = worker(tmp_path, "a", postgres_url, content, encoder)
+    second = worker(tmp_path, "b", postgres_url, content, encoder)  # its own index folder
+    yield first, second
+    for runtime in (first, second):
+        runtime.engine.dispose()
+
+
+def test_a_worker_without_the_shared_folder_builds_what_another_published(workers) -> None:
+    first, second = workers
+    watcher = IndexWatcher(second, grace_seconds=0.3)
+    assert watcher.check() is False  # in step at start
+    publish_edit(first, "(bản sửa 1)")
+    assert "(bản sửa 1)" in answer_of(first) and "(bản sửa 1)" not in answer_of(second)
+    assert watcher.check() is False  # within the grace: the publisher may still be saving it
+    time.sleep(0.35)
+    assert watcher.check() is True
+    assert "(bản sửa 1)" in answer_of(second)
+    assert watcher.check() is False  # nothing new: nothing rebuilt
+
+
+def test_a_worker_sharing_the_index_folder_loads_the_published_index(
+    workers, tmp_path: Path, postgres_url: str, content: Path, encoder
+) -> None:
+    first, _ = workers
+    sibling = worker(tmp_path, "a", postgres_url, content, encoder)  # same data_dir as the first
+    try:
+        watcher = IndexWatcher(sibling, grace_seconds=60)  # never builds itself within this test
+        watcher.check()
+        publish_edit(first, "(bản sửa 2)")
+        assert watcher.check() is True  # at once: the publisher's saved index
+        assert sibling.live.version == first.live.version
+        assert "(bản sửa 2)" in answer_of(sibling)
+    finally:
+        sibling.engine.dispose()
+
+
+def test_two_serve_processes_on_postgresql(tmp_path: Path, postgres_url: str, content: Path) -> None:
+    """The issue's check: publish through one `hoidap serve`, the other serves it within 5 s."""
+    env = {
+        "HOIDAP_DATABASE_URL": postgres_url,
+        "HOIDAP_FAQ_DIR": str(content),
+        "HOIDAP_INDEX_POLL_SECONDS": "0.5",
+        "HOIDAP_INDEX_BUILD_GRACE_SECONDS": "1",
+    }
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+    with hoidap_serve(tmp_path / "one", env) as one, hoidap_serve(tmp_path / "two", env) as two:
+        engine = make_engine(postgres_url)
+        create_user(engine, UserCreate(username="publisher01", role=Role.PUBLISHER, password=PASSWORD))
+        engine.dispose()
+        token = httpx.post(f"{one}{API}/login", json={"username": "publisher01", "password": PASSWORD}).json()
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        entry = httpx.get(f"{one}{API}/entries/{ENTRY}", headers=auth).json()
+        marker = "(đã cập nhật qua máy chủ thứ nhất)"
+        edit = {
+            "base_version": entry["version"],
+            "answer": f"{entry['answer']} {marker}",
+            "legal_basis": ["Luật Hộ tịch 2014, Điều 13 và 16"],
+        }
+        saved = httpx.patch(f"{one}{API}/entries/{ENTRY}", headers=auth, json=edit).json()
+        published = httpx.post(
+            f"{one}{API}/entries/{ENTRY}/publish", headers=auth, json={"base_version": saved["version"]}
+        )
+        assert published.status_code == 200, published.text
+        started = time.monotonic()
+        while marker not in _asked(two) and time.monotonic() - started < 15:
+            time.sleep(0.1)
+        seen_after = time.monotonic() - started
+        assert marker in _asked(two), "the second worker never served the published edit"
+        assert marker in _asked(one)
+    print(f"second worker served the edit {seen_after:.2f} s after the publish returned")
+    assert seen_after < 5, f"the second worker served the edit after {seen_after:.1f} s"
+
+
+def _asked(base: str) -> str:
+    reply = httpx.post(
+        f"{base}/api/chat", json={"message": QUESTION, "session_id": "watch-test-01"}, timeout=30
+    )
+    assert reply.status_code == 200, reply.text
+    return str(reply.json()["text"])
