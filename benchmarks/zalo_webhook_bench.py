@@ -46,7 +46,7 @@ class Tally:
     lost: int = 0
 
 
-def _env(fake: FakeZalo) -> dict[str, str]:
+def zalo_env(fake: FakeZalo) -> dict[str, str]:
     return {
         "HOIDAP_ZALO_APP_ID": APP_ID,
         "HOIDAP_ZALO_OA_ID": OA_ID,
@@ -133,7 +133,7 @@ async def _load(base: str, fake: FakeZalo, users: int, seconds: float) -> Tally:
 def measure(users: int = 20, seconds: float = 60) -> dict[str, Any]:
     with running_fake_zalo() as fake, tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        with hoidap_serve(data_dir, _env(fake)) as base:
+        with hoidap_serve(data_dir, zalo_env(fake)) as base:
             tally = asyncio.run(_load(base, fake, users, seconds))
             time.sleep(2)  # late taps and stragglers
         errors = server_errors(data_dir)

@@ -250,13 +250,16 @@ def serve(
     import uvicorn
 
     from bot.web.app import create_app
+    from core.log_format import logging_config
     from core.memory import limit_malloc_arenas
 
     limit_malloc_arenas()
     _quiet_libraries()
     s = settings()
     with errors():
-        uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
+        uvicorn.run(
+            create_app(s), host=host or s.host, port=port or s.port, log_config=logging_config(s.log_format)
+        )
 
 
 @app.command()

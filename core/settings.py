@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(default=2.0, ge=0.2, le=600)
     index_build_grace_seconds: float = Field(default=3.0, ge=0.0, le=600)
 
+    # Logs: "text" for a terminal, "json" (one object per line) for a log collector.
+    log_format: Literal["text", "json"] = "text"
+
     # HTTP
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -6,6 +6,7 @@ then two real `hoidap serve` processes: an edit published through one is answere
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from admin_api.roles import Role
 from admin_api.users import create_user
 from admin_api.users_model import UserCreate
 from benchmarks.serve_process import hoidap_serve
+from benchmarks.zalo_webhook_bench import zalo_env
 from core import faq_store
 from core.db.engine import make_engine
 from core.faq import FaqEntry
@@ -25,6 +27,8 @@ from core.messages import Decision, IncomingMessage
 from core.runtime import Runtime, rebuild_index, start_runtime
 from core.settings import Settings
 from tests.conftest import write_content_dir
+from tests.fakes.zalo_api import FakeZalo, running_fake_zalo
+from tests.fakes.zalo_driver import sign, text_event
 from tests.staff_api import API, PASSWORD
 
 ENTRY = "khai-sinh"
@@ -103,41 +107,64 @@ def test_a_worker_sharing_the_index_folder_loads_the_published_index(
 
 
 def test_two_serve_processes_on_postgresql(tmp_path: Path, postgres_url: str, content: Path) -> None:
-    """The issue's check: publish through one `hoidap serve`, the other serves it within 5 s."""
-    env = {
-        "HOIDAP_DATABASE_URL": postgres_url,
-        "HOIDAP_FAQ_DIR": str(content),
-        "HOIDAP_INDEX_POLL_SECONDS": "0.5",
-        "HOIDAP_INDEX_BUILD_GRACE_SECONDS": "1",
-    }
+    """The issue's checks: publish through one `hoidap serve`, the other serves it within 5 s;
+    one Zalo event delivered to both gets exactly one reply."""
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
-    with hoidap_serve(tmp_path / "one", env) as one, hoidap_serve(tmp_path / "two", env) as two:
-        engine = make_engine(postgres_url)
-        create_user(engine, UserCreate(username="publisher01", role=Role.PUBLISHER, password=PASSWORD))
-        engine.dispose()
-        token = httpx.post(f"{one}{API}/login", json={"username": "publisher01", "password": PASSWORD}).json()
-        auth = {"Authorization": f"Bearer {token['access_token']}"}
-        entry = httpx.get(f"{one}{API}/entries/{ENTRY}", headers=auth).json()
-        marker = "(đã cập nhật qua máy chủ thứ nhất)"
-        edit = {
-            "base_version": entry["version"],
-            "answer": f"{entry['answer']} {marker}",
-            "legal_basis": ["Luật Hộ tịch 2014, Điều 13 và 16"],
+    with running_fake_zalo() as fake:
+        env = {
+            "HOIDAP_DATABASE_URL": postgres_url,
+            "HOIDAP_FAQ_DIR": str(content),
+            "HOIDAP_INDEX_POLL_SECONDS": "0.5",
+            "HOIDAP_INDEX_BUILD_GRACE_SECONDS": "1",
+            **zalo_env(fake),
         }
-        saved = httpx.patch(f"{one}{API}/entries/{ENTRY}", headers=auth, json=edit).json()
-        published = httpx.post(
-            f"{one}{API}/entries/{ENTRY}/publish", headers=auth, json={"base_version": saved["version"]}
-        )
-        assert published.status_code == 200, published.text
-        started = time.monotonic()
-        while marker not in _asked(two) and time.monotonic() - started < 15:
-            time.sleep(0.1)
-        seen_after = time.monotonic() - started
-        assert marker in _asked(two), "the second worker never served the published edit"
-        assert marker in _asked(one)
+        with hoidap_serve(tmp_path / "one", env) as one, hoidap_serve(tmp_path / "two", env) as two:
+            seen_after = _published_edit_reaches(one, two, postgres_url)
+            _one_reply_for_a_redelivery(one, two, fake)
     print(f"second worker served the edit {seen_after:.2f} s after the publish returned")
     assert seen_after < 5, f"the second worker served the edit after {seen_after:.1f} s"
+
+
+def _one_reply_for_a_redelivery(one: str, two: str, fake: FakeZalo) -> None:
+    body = text_event("follower-dup", "lam giay khai sinh can gi", msg_id="dup-msg-0001")
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json", "X-ZEvent-Signature": sign(raw, body["timestamp"])}
+    for base in (one, two, one, two):  # Zalo retried; the load balancer sent the copies to both
+        assert httpx.post(f"{base}/webhooks/zalo", content=raw, headers=headers).status_code == 200
+    deadline = time.monotonic() + 10
+    while not fake.to("follower-dup") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)  # time for a second reply, were there one
+    assert len(fake.to("follower-dup")) == 1, fake.to("follower-dup")
+
+
+def _published_edit_reaches(one: str, two: str, postgres_url: str) -> float:
+    """Publish an edit through ``one``; seconds until ``two`` answers with it."""
+    engine = make_engine(postgres_url)
+    create_user(engine, UserCreate(username="publisher01", role=Role.PUBLISHER, password=PASSWORD))
+    engine.dispose()
+    token = httpx.post(f"{one}{API}/login", json={"username": "publisher01", "password": PASSWORD}).json()
+    auth = {"Authorization": f"Bearer {token['access_token']}"}
+    entry = httpx.get(f"{one}{API}/entries/{ENTRY}", headers=auth).json()
+    marker = "(đã cập nhật qua máy chủ thứ nhất)"
+    edit = {
+        "base_version": entry["version"],
+        "answer": f"{entry['answer']} {marker}",
+        "legal_basis": ["Luật Hộ tịch 2014, Điều 13 và 16"],
+    }
+    saved = httpx.patch(f"{one}{API}/entries/{ENTRY}", headers=auth, json=edit).json()
+    published = httpx.post(
+        f"{one}{API}/entries/{ENTRY}/publish", headers=auth, json={"base_version": saved["version"]}
+    )
+    assert published.status_code == 200, published.text
+    started = time.monotonic()
+    while marker not in _asked(two) and time.monotonic() - started < 15:
+        time.sleep(0.1)
+    seen_after = time.monotonic() - started
+    assert marker in _asked(two), "the second worker never served the published edit"
+    assert marker in _asked(one)
+    return seen_after
 
 
 def _asked(base: str) -> str:

@@ -414,7 +414,9 @@ def test_direct_feedback_errors(web: Web) -> None:
 
 
 def test_health(web: Web) -> None:
-    health = httpx.get(f"{web.base}/healthz").json()
+    response = httpx.get(f"{web.base}/healthz")
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])  # on every response
+    health = response.json()
     assert health == {"status": "ok", "index_version": web.runtime.live.version}
 
 

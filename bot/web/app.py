@@ -24,6 +24,7 @@ from bot.web.chat_pages import router as chat_pages_router
 from bot.web.chat_routes import router as chat_router
 from bot.web.health_routes import router as health_router
 from bot.web.public_pages import router as public_router
+from bot.web.request_ids import RequestIds
 from bot.web.security_headers import SecurityHeaders
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.webhook import router as zalo_router
@@ -118,6 +119,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.mount("/assets", StaticFiles(directory=str(resources.files("bot.web") / "assets")), name="assets")
     app.mount(CONSOLE_ASSETS_URL, StaticFiles(directory=console_assets_dir()), name="console-assets")
     app.add_middleware(SecurityHeaders, widget_origins=settings.widget_origins)
+    app.add_middleware(RequestIds)  # outermost: the id covers every other middleware's logs too
     for race in (IntegrityError, StaleVersionError):
         app.add_exception_handler(race, concurrent_change)
 
