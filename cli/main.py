@@ -32,6 +32,8 @@ zalo_app = typer.Typer(help="The Zalo Official Account channel.", no_args_is_hel
 app.add_typer(zalo_app, name="zalo")
 user_app = typer.Typer(help="Staff accounts of the admin API.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+data_app = typer.Typer(help="Citizens' personal data: access requests and erasure.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 import_app = typer.Typer(help="Bring data in.", no_args_is_help=True)
 export_app = typer.Typer(help="Take data out.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -356,6 +358,75 @@ def user_create(
         except UsernameTakenError as exc:
             fail(str(exc))
     typer.echo(f"Account {username} ({role}) created.")
+
+
+CHANNELS = ("telegram", "zalo", "web")
+ChannelOpt = Annotated[str, typer.Option(help="telegram, zalo or web")]
+UserIdOpt = Annotated[str, typer.Option("--user-id", help="the id on that channel (chat id, follower id)")]
+
+
+def _user_hash(channel: str, user_id: str) -> str:
+    from core.privacy import pseudonymise
+
+    if channel not in CHANNELS:
+        fail(f"--channel: one of {', '.join(CHANNELS)}")
+    if not user_id.strip():
+        fail("--user-id: give the citizen's id on that channel")
+    return pseudonymise(channel, user_id.strip(), settings().user_id_salt.get_secret_value())
+
+
+@data_app.command("export")
+def data_export(
+    channel: ChannelOpt,
+    user_id: UserIdOpt,
+    output: Annotated[Path | None, typer.Option(help="write the JSON here instead of printing it")] = None,
+) -> None:
+    """Everything held on one citizen, as JSON, for an access request."""
+    from core.runtime import database
+    from core.subject_access import export_user_data
+
+    user_hash = _user_hash(channel, user_id)
+    with errors(), database(settings()) as engine:
+        document = json.dumps(export_user_data(engine, user_hash), ensure_ascii=False, indent=2)
+    if output is None:
+        typer.echo(document)
+        return
+    with errors():
+        output.write_text(document + "\n", encoding="utf-8")
+    typer.echo(f"written {output}")
+
+
+@data_app.command("erase")
+def data_erase(channel: ChannelOpt, user_id: UserIdOpt) -> None:
+    """Delete everything held on one citizen (a deletion request made to the office)."""
+    from core.erasure import erase_user
+    from core.runtime import database
+
+    user_hash = _user_hash(channel, user_id)
+    with errors(), database(settings()) as engine:
+        report = erase_user(engine, user_hash)
+    typer.echo(
+        f"erased {user_hash}: {report.interactions} questions, {report.feedback} ratings, "
+        f"{report.handoffs} forwarding requests, {report.consent} consent record"
+    )
+
+
+@app.command()
+def purge(
+    days: Annotated[
+        int | None, typer.Option(min=1, help="keep this many days (default HOIDAP_RETENTION_DAYS)")
+    ] = None,
+) -> None:
+    """Delete questions older than the retention period, with their ratings and requests (the
+    server also does this every few hours)."""
+    from core.retention import purge_expired
+    from core.runtime import database
+
+    s = settings()
+    keep = days or s.retention_days
+    with errors(), database(s) as engine:
+        report = purge_expired(engine, keep)
+    typer.echo(f"purged {report.interactions} questions older than {keep} days ({report.feedback} ratings)")
 
 
 FaqOpt = Annotated[

@@ -218,3 +218,77 @@ def test_user_create_for_the_first_admin(env: dict[str, str]) -> None:
     assert again.returncode == 1 and again.stderr.count("\n") == 1 and "taken" in again.stderr
     bad = run(env, "user", "create", "nguoi.moi", "--role", "boss", "--password", "một-mật-khẩu-dài-1")
     assert bad.returncode == 1 and bad.stderr.startswith("error: role")
+
+
+def _seed_citizen(env: dict[str, str], channel: str, user_id: str, days_old: int) -> str:
+    """One question with a 👎 and a consent record, ``days_old`` days ago; returns the user hash."""
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from core.db.engine import migrate
+    from core.db.models import Consent, Feedback, Interaction, utcnow
+    from core.privacy import pseudonymise
+    from core.settings import Settings
+
+    settings = Settings(data_dir=Path(env["HOIDAP_DATA_DIR"]), _env_file=None)  # type: ignore[call-arg]
+    user_hash = pseudonymise(channel, user_id, settings.user_id_salt.get_secret_value())
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    when = utcnow() - timedelta(days=days_old)
+    iid = f"{user_hash[:16]}{days_old:016d}"
+    with Session(engine) as session:
+        session.add(
+            Interaction(
+                id=iid,
+                created_at=when,
+                channel=channel,
+                user_hash=user_hash,
+                query_masked="làm lại cccd số [SỐ ĐỊNH DANH] ở đâu",
+                decision="answer",
+                entry_id="cccd-cap-lai",
+                latency_ms=20.0,
+            )
+        )
+        session.flush()
+        session.add(Feedback(interaction_id=iid, helpful=False, reason="missing_info", created_at=when))
+        if session.get(Consent, user_hash) is None:
+            session.add(Consent(user_hash=user_hash, channel=channel))
+        session.commit()
+    engine.dispose()
+    return user_hash
+
+
+def test_access_request_export_then_erasure(env: dict[str, str], tmp_path: Path) -> None:
+    user_hash = _seed_citizen(env, "zalo", "84123456789", days_old=2)
+    other = _seed_citizen(env, "zalo", "84999999999", days_old=2)
+    target = tmp_path / "yeu-cau-truy-cap.json"
+    exported = run(
+        env, "data", "export", "--channel", "zalo", "--user-id", "84123456789", "--output", str(target)
+    )
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(target.read_text("utf-8"))
+    assert document["user_hash"] == user_hash and document["consent"]["channel"] == "zalo"
+    assert [i["query_masked"] for i in document["interactions"]] == ["làm lại cccd số [SỐ ĐỊNH DANH] ở đâu"]
+    assert [(f["helpful"], f["reason"]) for f in document["feedback"]] == [(False, "missing_info")]
+    assert "top_hits" not in document["interactions"][0]
+
+    erased = run(env, "data", "erase", "--channel", "zalo", "--user-id", "84123456789")
+    assert erased.returncode == 0 and "1 questions, 1 ratings" in erased.stdout
+    after = json.loads(run(env, "data", "export", "--channel", "zalo", "--user-id", "84123456789").stdout)
+    assert after["interactions"] == [] and after["consent"] is None
+    kept = json.loads(run(env, "data", "export", "--channel", "zalo", "--user-id", "84999999999").stdout)
+    assert kept["user_hash"] == other and len(kept["interactions"]) == 1  # only that citizen's data went
+
+    wrong = run(env, "data", "export", "--channel", "sms", "--user-id", "1")
+    assert wrong.returncode == 1 and wrong.stderr.strip() == "error: --channel: one of telegram, zalo, web"
+
+
+def test_purge_keeps_what_is_within_the_retention(env: dict[str, str]) -> None:
+    _seed_citizen(env, "telegram", "42", days_old=400)
+    _seed_citizen(env, "telegram", "42", days_old=3)
+    purged = run(env, "purge", "--days", "365")
+    assert purged.returncode == 0, purged.stderr
+    assert purged.stdout.strip() == "purged 1 questions older than 365 days (1 ratings)"
+    left = json.loads(run(env, "data", "export", "--channel", "telegram", "--user-id", "42").stdout)
+    assert len(left["interactions"]) == 1
