@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from core.db.models import utcnow
-from core.runtime import Runtime, rebuild_index, served_entries
+from core.runtime import BUILD_LOCK, Runtime, rebuild_index, served_entries
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,10 @@ class IndexPublisher:
     def _build_once(self) -> None:
         runtime = self.runtime
         try:
-            entries = served_entries(runtime.settings, runtime.engine)
-            index = rebuild_index(runtime.settings, runtime.encoder, entries, self._progress)
-            runtime.live.install(index)  # atomic: the next question uses the new index
+            with BUILD_LOCK:
+                entries = served_entries(runtime.settings, runtime.engine)
+                index = rebuild_index(runtime.settings, runtime.encoder, entries, self._progress)
+                runtime.live.install(index)  # atomic: the next question uses the new index
             error = None
         except Exception as exc:  # the previous index keeps serving; staff see why
             log.exception("index build after publishing failed")

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from core import faq_store
 from core.db.models import FaqEntryRecord
-from core.runtime import Runtime, rebuild_index
+from core.runtime import BUILD_LOCK, Runtime, rebuild_index
 from retrieval.index import ALL_FIELDS, content_hash
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,12 @@ class IndexWatcher:
             self._missing_since = now
         if now - self._missing_since < self.grace_seconds:
             return False
-        self.runtime.live.install(rebuild_index(self.runtime.settings, self.runtime.encoder, entries))
+        if not BUILD_LOCK.acquire(blocking=False):  # this worker's publisher is building it
+            return False
+        try:
+            self.runtime.live.install(rebuild_index(self.runtime.settings, self.runtime.encoder, entries))
+        finally:
+            BUILD_LOCK.release()
         log.info("index rebuilt here for content published elsewhere (%d entries)", len(entries))
         return self._caught_up(fingerprint, swapped=True)
 

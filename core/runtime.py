@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -94,6 +95,11 @@ def _build_and_store(
         cache.close()
     store.save(index)
     return index
+
+
+# One FAQ index build at a time in a process: the publisher's and the index watcher's builds would
+# compete for the same cores and produce the same index.
+BUILD_LOCK = threading.Lock()
 
 
 def rebuild_index(

@@ -3,6 +3,8 @@ entries, and a long entry (about 5,000 characters with < and &) to test message 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from core import faq_store
@@ -41,3 +43,19 @@ def chat_runtime(settings: Settings, encoder: Any, index: SearchIndex, entries: 
     live.install(index)
     service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
     return Runtime(settings, engine, encoder, live, service)
+
+
+@contextmanager
+def served_chat_app(
+    settings: Settings, encoder: Any, index: SearchIndex, entries: list[FaqEntry]
+) -> Iterator[tuple[str, Runtime]]:
+    """The whole app over real HTTP on a loopback port, serving ``entries``; yields (base URL, runtime)."""
+    from bot.web.app import create_app  # the app imports the channels; tests of the core need not
+    from tests.serving import serving
+
+    runtime = chat_runtime(settings, encoder, index, entries)
+    try:
+        with serving(create_app(settings, runtime)) as base:
+            yield base, runtime
+    finally:
+        runtime.engine.dispose()

@@ -24,7 +24,7 @@ from core.db.engine import make_engine
 from core.faq import FaqEntry
 from core.index_watch import IndexWatcher
 from core.messages import Decision, IncomingMessage
-from core.runtime import Runtime, rebuild_index, start_runtime
+from core.runtime import BUILD_LOCK, Runtime, rebuild_index, start_runtime
 from core.settings import Settings
 from tests.conftest import write_content_dir
 from tests.fakes.zalo_api import FakeZalo, running_fake_zalo
@@ -88,6 +88,18 @@ def test_a_worker_without_the_shared_folder_builds_what_another_published(worker
     assert watcher.check() is True
     assert "(bản sửa 1)" in answer_of(second)
     assert watcher.check() is False  # nothing new: nothing rebuilt
+
+
+def test_no_second_build_while_this_workers_publisher_builds(workers) -> None:
+    first, second = workers
+    watcher = IndexWatcher(second, grace_seconds=0)
+    watcher.check()
+    publish_edit(first, "(bản sửa 3)")
+    with BUILD_LOCK:  # the second worker's own publisher is building: leave it to it
+        assert watcher.check() is False
+        assert "(bản sửa 3)" not in answer_of(second)
+    assert watcher.check() is True
+    assert "(bản sửa 3)" in answer_of(second)
 
 
 def test_a_worker_sharing_the_index_folder_loads_the_published_index(

@@ -25,7 +25,7 @@ from core.runtime import Runtime
 from core.settings import Settings
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
-from tests.channel_runtime import chat_runtime
+from tests.channel_runtime import served_chat_app
 from tests.serving import serving
 
 PORTAL = "https://dichvucong.example.gov.vn"
@@ -80,12 +80,8 @@ def interaction_of(message: dict[str, Any]) -> str:
 
 
 def serve(settings: Settings, encoder, chat_index, chat_entries) -> Iterator[Web]:
-    runtime = chat_runtime(settings, encoder, chat_index, chat_entries)
-    try:
-        with serving(create_app(settings, runtime)) as base:
-            yield Web(base, runtime)
-    finally:
-        runtime.engine.dispose()
+    with served_chat_app(settings, encoder, chat_index, chat_entries) as (base, runtime):
+        yield Web(base, runtime)
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,11 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import Session, select
 
-from bot.web.app import create_app
 from core import replies
 from core.db.models import Feedback, HandoffRequest, Interaction
 from core.settings import Settings
 from tests.browser import MOBILE, screenshot
-from tests.channel_runtime import chat_runtime
-from tests.serving import serving
+from tests.channel_runtime import served_chat_app
 from tests.widget_page import App, Chat, chat
 
 UNREACHABLE = "Không kết nối được máy chủ"
@@ -30,12 +28,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, encoder, chat_index, chat_entr
     """One server for the module; every test has its own browser context, so its own session."""
     folder = tmp_path_factory.mktemp("widget")
     settings = Settings(data_dir=folder, environment="test", hotline="1900 1234", _env_file=None)  # type: ignore[call-arg]
-    runtime = chat_runtime(settings, encoder, chat_index, chat_entries)
-    try:
-        with serving(create_app(settings, runtime)) as base:
-            yield App(base, runtime)
-    finally:
-        runtime.engine.dispose()
+    with served_chat_app(settings, encoder, chat_index, chat_entries) as (base, runtime):
+        yield App(base, runtime)
 
 
 def test_consent_then_an_answer_and_thumbs_down_with_a_reason(browser: Browser, app: App) -> None:
