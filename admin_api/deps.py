@@ -3,7 +3,6 @@ and the role a route requires (declared once per route with ``requires``)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypeVar
 
@@ -14,6 +13,7 @@ from sqlmodel import Session, select
 
 from admin_api.roles import Role
 from admin_api.security import InvalidTokenError, read_token
+from core.app_state import one_per_app
 from core.db.models import StaffUser
 from core.runtime import Runtime
 from core.settings import Settings
@@ -44,19 +44,13 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-_one_per_app = threading.Lock()
 T = TypeVar("T")
 
 
 def app_service(request: Request, name: str, make: Callable[[Runtime], T]) -> T:
-    """The app's one ``name`` object, made on first use from the runtime; under a lock, so two
-    first requests at once cannot make two (two publishers would build the index twice)."""
+    """The app's one ``name`` object, made on first use from the runtime."""
     state = request.app.state
-    with _one_per_app:
-        if getattr(state, name, None) is None:
-            setattr(state, name, make(state.runtime))
-        made: T = getattr(state, name)
-    return made
+    return one_per_app(state, name, lambda: make(state.runtime))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

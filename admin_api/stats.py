@@ -83,7 +83,20 @@ def ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-class Summary(BaseModel):
+class Rated(BaseModel):
+    """Ratings of a set of questions; satisfaction is 👍 among the rated."""
+
+    rated: int = Field(description="questions with a 👍/👎")
+    helpful: int = Field(description="questions rated 👍")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """👍 / rated."""
+        return ratio(self.helpful, self.rated)
+
+
+class Summary(Rated):
     questions: int = Field(description="answer + suggest + catalog + fallback")
     answered: int = Field(description="answered from a curated entry (decision answer)")
     suggested: int
@@ -91,8 +104,6 @@ class Summary(BaseModel):
     fallback: int = Field(description="no answer: hotline and service centre given")
     smalltalk: int = Field(description="greetings and thanks (not questions)")
     empty: int = Field(description="blank messages (not questions)")
-    rated: int = Field(description="questions with a 👍/👎")
-    helpful: int = Field(description="questions rated 👍")
     median_latency_ms: float | None = Field(description="median response time of the questions")
 
     @computed_field  # type: ignore[prop-decorator]
@@ -115,14 +126,8 @@ class Summary(BaseModel):
     def fallback_rate(self) -> float | None:
         return ratio(self.fallback, self.questions)
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def satisfaction_rate(self) -> float | None:
-        """👍 / rated."""
-        return ratio(self.helpful, self.rated)
 
-
-class Tally(BaseModel):
+class Tally(Rated):
     """Questions of one channel or one category, with their outcomes and ratings."""
 
     key: str | None = Field(description="channel, or category id (null: no curated entry answered)")
@@ -132,32 +137,18 @@ class Tally(BaseModel):
     suggested: int
     catalog: int
     fallback: int
-    rated: int
-    helpful: int
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def answered_rate(self) -> float | None:
         return ratio(self.answered, self.questions)
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return ratio(self.helpful, self.rated)
 
-
-class EntryUsage(BaseModel):
+class EntryUsage(Rated):
     entry_id: str
     question: str | None = Field(description="null for a national catalog procedure")
     category: str | None
     count: int
-    rated: int
-    helpful: int
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return ratio(self.helpful, self.rated)
 
 
 class QuestionCount(BaseModel):

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from functools import partial
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
@@ -175,8 +176,6 @@ def test_markup_in_entries_shows_as_text(browser: Browser, app: Admin) -> None:
 
 
 def test_console_pages_forbid_inline_code_and_framing(app: Admin) -> None:
-    import httpx
-
     shell = httpx.get(f"{app.base}/admin")
     policy = shell.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -21,6 +20,7 @@ from bot.web.public_content import BASE_PATH, CategoryView, EntryView, PublicFaq
 from bot.web.public_search import PublicSearch
 from bot.web.public_text import safe_href, snippet
 from bot.web.templating import json_ld, render
+from core.app_state import one_per_app
 from core.runtime import Runtime
 from core.settings import Settings
 
@@ -32,7 +32,6 @@ NOT_STORED = {"Cache-Control": "no-store"}
 RELATED_ENTRIES = 5
 DESCRIPTION_CHARS = 160  # what search engines show under a result
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 .]{2,19}$")
-_state_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -44,19 +43,17 @@ class PublicState:
 
 def _state(request: Request) -> PublicState:
     """Built on first use, once per app: the runtime only exists once the lifespan has started."""
-    app_state = request.app.state
-    with _state_lock:
-        state: PublicState | None = getattr(app_state, "public_faq", None)
-        if state is None:
-            runtime: Runtime = app_state.runtime
-            s = runtime.settings
-            state = PublicState(
-                s,
-                PublicFaqCache(runtime.engine, runtime.live, s.placeholders()),
-                PublicSearch(runtime.live, runtime.service.thresholds, s.restore_diacritics),
-            )
-            app_state.public_faq = state
-        return state
+    runtime: Runtime = request.app.state.runtime
+
+    def make() -> PublicState:
+        s = runtime.settings
+        return PublicState(
+            s,
+            PublicFaqCache(runtime.engine, runtime.live, s.placeholders()),
+            PublicSearch(runtime.live, runtime.service.thresholds, s.restore_diacritics),
+        )
+
+    return one_per_app(request.app.state, "public_faq", make)
 
 
 def _site(settings: Settings) -> dict[str, Any]:

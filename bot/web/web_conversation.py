@@ -8,7 +8,6 @@ transcript). Every method blocks; the routes are sync FastAPI endpoints (run in 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from fastapi import FastAPI
 
 from core import actions, replies
 from core import conversation as talk
+from core.app_state import one_per_app
 from core.channel import ChannelServices
 from core.conversation import Conversation, Outgoing, Rows
 from core.messages import Decision, Reply
@@ -215,16 +215,12 @@ class WebConversation:
         return Turn([self._say(replies.ERASE_DONE, count=str(report.interactions))], update=[], reset=True)
 
 
-_CREATING = threading.Lock()
-
-
 def web_conversation(app: FastAPI) -> WebConversation:
     """The app's web conversation, made on first use from the channel services the app starts
     with: the web shares the bots' answer pool and rate limiter."""
-    with _CREATING:
-        existing: WebConversation | None = getattr(app.state, "web_conversation", None)
-        if existing is None:
-            services: ChannelServices = app.state.channel_services
-            existing = WebConversation(Conversation(services, CHANNEL), services.answer_pool)
-            app.state.web_conversation = existing
-        return existing
+    services: ChannelServices = app.state.channel_services
+    return one_per_app(
+        app.state,
+        "web_conversation",
+        lambda: WebConversation(Conversation(services, CHANNEL), services.answer_pool),
+    )
