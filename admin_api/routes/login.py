@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from admin_api.audit import audit
-from admin_api.deps import CurrentUser, SessionDep, SettingsDep, requires
+from admin_api.deps import CurrentUser, SessionDep, SettingsDep, app_service, requires
 from admin_api.login_throttle import LoginThrottle
 from admin_api.roles import Role
 from admin_api.security import create_token, verify_password
@@ -46,11 +46,9 @@ class Token(BaseModel):
 
 
 def get_throttle(request: Request) -> LoginThrottle:
-    state = request.app.state
-    if getattr(state, "login_throttle", None) is None:
-        state.login_throttle = LoginThrottle(state.runtime.settings.admin_login_rate)
-    throttle: LoginThrottle = state.login_throttle
-    return throttle
+    return app_service(
+        request, "login_throttle", lambda runtime: LoginThrottle(runtime.settings.admin_login_rate)
+    )
 
 
 @router.post(
