@@ -170,31 +170,28 @@ class AnswerService:
         ranked = self._rank(self.live, query, timer)
         outcome = timer.run("decide", lambda: decide(list(ranked.hits), self.thresholds))
         if self.catalog is not None:
-            card = self._catalog_card(interaction_id, query, outcome, timer)
+            card = self._catalog_card(interaction_id, query, outcome, ranked.entries, timer)
             if card is not None:
                 return card
         return self._render(interaction_id, outcome, ranked, values)
 
     def _catalog_card(
-        self, interaction_id: str, query: _Query, faq: Outcome, timer: StageTimer
+        self,
+        interaction_id: str,
+        query: _Query,
+        faq: Outcome,
+        faq_entries: Mapping[str, FaqEntry],
+        timer: StageTimer,
     ) -> Reply | None:
-        """A procedure card when the national catalog knows the procedure and the FAQ does not.
-
-        A curated answer outranks a card for the same need: the card wins over an answer only
-        when the procedure name matches clearly better than any stored question (then the need
-        is evidently another one), and over suggestions or a fallback when it matches better.
-        Catalog names repeat across levels, so no margin between catalog candidates is asked.
-        """
+        """A procedure card when the national catalog knows the procedure and the FAQ does not."""
         assert self.catalog is not None
         ranked = self._rank(self.catalog, query, timer)
-        top = ranked.hits[0] if ranked.hits else None
-        if top is None or top.id not in ranked.entries or not self.thresholds.confident(top):
+        hit = self._local_first(ranked)
+        if hit is None or hit.id not in ranked.entries or not self.thresholds.confident(hit):
             return None
-        if faq.top is not None:
-            margin = self.settings.catalog_margin if faq.decision is Decision.ANSWER else 0.0
-            if top.dense_question < faq.top.dense_question + margin:
-                return None
-        entry = ranked.entries[top.id]
+        entry = ranked.entries[hit.id]
+        if faq.top is not None and not self._card_beats(entry, hit, faq, faq_entries):
+            return None
         return ranked.reply(
             interaction_id,
             Decision.CATALOG,
@@ -203,6 +200,34 @@ class AnswerService:
             question=entry.question,
             links=tuple(entry.links),
         )
+
+    def _local_first(self, ranked: _Ranked) -> Hit | None:
+        """The best catalog match, or among matches nearly as good one the province or a commune
+        handles: a provincial office's citizen needs that record, not the ministry's namesake."""
+        if not ranked.hits:
+            return None
+        floor = ranked.hits[0].score - self.settings.catalog_local_band
+        near = (h for h in ranked.hits if h.score >= floor and h.id in ranked.entries)
+        return next((h for h in near if ranked.entries[h.id].level), ranked.hits[0])
+
+    def _card_beats(
+        self, card: FaqEntry, hit: Hit, faq: Outcome, faq_entries: Mapping[str, FaqEntry]
+    ) -> bool:
+        """Whether the card serves the question better than what the FAQ found.
+
+        A curated answer outranks a card for the same need, known by the procedure codes the
+        answer covers. Otherwise the card wins when its procedure matches better overall, or
+        its name clearly better than any stored question. Over suggestions it wins when it
+        matches better both overall and by its name's meaning.
+        """
+        assert faq.top is not None
+        if faq.decision is not Decision.ANSWER:
+            return hit.score >= faq.top.score and hit.dense_question >= faq.top.dense_question
+        answer = faq_entries.get(faq.top.id)
+        if answer is not None and set(card.procedure_codes) & set(answer.procedure_codes):
+            return False
+        margin = self.settings.catalog_margin
+        return hit.score > faq.top.score or hit.dense_question >= faq.top.dense_question + margin
 
     def _rank(self, live: LiveIndex, query: _Query, timer: StageTimer) -> _Ranked:
         searcher = live.searcher

@@ -60,9 +60,12 @@ class Settings(BaseSettings):
     suggest_threshold: float = Field(default=0.855, ge=0.0, le=1.0)
     answer_margin: float = Field(default=0.005, ge=0.0, le=1.0)
     max_suggestions: int = Field(default=3, ge=1, le=5)
-    # A catalog card replaces a curated answer only when the catalog's procedure name matches the
-    # question this much better than the FAQ's best question does (then it is not the same need).
+    # A catalog card replaces a curated answer that does not cover its procedure when the
+    # procedure matches better overall, or its name this much better than the FAQ's best question.
     catalog_margin: float = Field(default=0.02, ge=0.0, le=1.0)
+    # Catalog names repeat across levels almost word for word; among matches this close to the
+    # best, a procedure the province or a commune handles is shown first.
+    catalog_local_band: float = Field(default=0.005, ge=0.0, le=1.0)
     restore_diacritics: bool = True
     cache_size: int = Field(default=2048, ge=0)
 

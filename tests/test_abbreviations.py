@@ -28,6 +28,11 @@ def expand(text: str) -> str:
         ("bh xh tự nguyện", "bảo hiểm xã hội tự nguyện"),
         ("nộp bhyt bh nào", "nộp bảo hiểm y tế bao giờ nào"),
         ("xin gpxd", "xin giấy phép xây dựng"),
+        # everyday words keep their place and gain the word the procedure names use
+        ("xin giấy phép thăm dò", "xin cấp giấy phép thăm dò"),
+        ("xin giay chung nhan", "xin cấp giay chung nhan"),
+        ("xin cấp giấy phép", "xin cấp giấy phép"),
+        ("xin ý kiến", "xin ý kiến"),
         ("lên ca phường", "lên công an phường"),
         ("tt đăng ký", "thủ tục đăng ký"),
         ("gia hạn tt", "gia hạn tạm trú"),

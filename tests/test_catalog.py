@@ -10,26 +10,30 @@ from sqlmodel import Session, select
 from core.answering import AnswerService
 from core.catalog import channel_terms, document_list, read_catalog
 from core.db.models import ProcedureRecord
-from core.decision import Thresholds
-from core.faq import FaqFormatError
+from core.decision import Outcome, Thresholds
+from core.faq import FaqEntry, FaqFormatError
 from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage
 from core.runtime import import_catalog, load_catalog
 from core.settings import Settings
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
+from retrieval.types import Hit
 from tests.conftest import SHARED
 
 CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
 pytestmark = pytest.mark.skipif(not CATALOG.is_file(), reason="needs ../shared/data/tthc_catalog.jsonl")
 WANTED = {"1.004194", "2.000460", "1.013807", "1.003727"}  # tạm trú, thẻ thường trú NN, công chứng, làng nghề
+# groundwater exploration permits, namesakes: the ministry's (large works) and the province's (small)
+GROUNDWATER = {"1.000657", "1.004232"}
 
 
 @pytest.fixture(scope="module")
 def subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wanted records plus 300 others, as a smaller catalog file."""
     lines = CATALOG.read_text("utf-8").splitlines()
-    chosen = [line for line in lines if json.loads(line)["ma_thu_tuc"] in WANTED] + lines[:300]
+    chosen = [line for line in lines if json.loads(line)["ma_thu_tuc"] in WANTED | GROUNDWATER]
+    chosen += [line for line in lines[:300] if line not in chosen]
     path = tmp_path_factory.mktemp("catalog") / "catalog.jsonl"
     path.write_text("\n".join(chosen) + "\n", "utf-8")
     return path
@@ -80,7 +84,7 @@ def service(settings: Settings, any_engine: Engine, sample_index, encoder, subse
 def test_import_stores_records(service: AnswerService, subset: Path) -> None:
     with Session(service.log.engine) as session:
         codes = set(session.exec(select(ProcedureRecord.code)).all())
-    assert codes >= WANTED
+    assert codes >= WANTED | GROUNDWATER
     assert len(codes) == len(read_catalog(subset)[0])
 
 
@@ -102,3 +106,38 @@ def test_curated_answer_outranks_the_catalog(service: AnswerService) -> None:
 
 def test_out_of_scope_still_falls_back(service: AnswerService) -> None:
     assert service.handle(IncomingMessage("web", "u1", "Messi thuận chân nào")).decision is Decision.FALLBACK
+
+
+def test_the_province_s_record_among_namesakes(service: AnswerService) -> None:
+    """The ministry's record matches a shade better than its provincial namesake; a province
+    deployment shows the procedure its own offices handle."""
+    reply = service.handle(
+        IncomingMessage("web", "u1", "xin giấy phép thăm dò nước dưới đất để khoan giếng cho nhà máy")
+    )
+    assert reply.decision is Decision.CATALOG
+    assert reply.entry_id == "tthc-1.004232"
+    assert "Cấp tỉnh" in reply.text
+
+
+def _hit(entry_id: str, score: float, dense_question: float) -> Hit:
+    return Hit(entry_id, score, dense_question, 10.0, "", dense_question=dense_question)
+
+
+def test_a_curated_answer_keeps_the_procedures_it_covers(service: AnswerService) -> None:
+    """The card that matches better overall replaces an answer about another need, never the
+    answer whose entry names the card's procedure."""
+    answer = FaqEntry(id="tam-tru", category="cu-tru", question="q", answer="a")
+    covering = answer.model_copy(update={"procedure_codes": ["1.004194"]})
+    card = FaqEntry(id="tthc-1.004194", category="x", question="q", answer="a", procedure_codes=["1.004194"])
+    faq_top = _hit("tam-tru", 0.94, 0.90)
+    outcome = Outcome(Decision.ANSWER, faq_top, ())
+    better = _hit(card.id, 0.95, 0.89)
+    assert service._card_beats(card, better, outcome, {"tam-tru": answer})
+    assert not service._card_beats(card, better, outcome, {"tam-tru": covering})
+    worse = _hit(card.id, 0.93, 0.91)
+    assert not service._card_beats(card, worse, outcome, {"tam-tru": answer})
+    clearly_named = _hit(card.id, 0.93, 0.925)  # the name matches by more than the margin
+    assert service._card_beats(card, clearly_named, outcome, {"tam-tru": answer})
+    suggested = Outcome(Decision.SUGGEST, faq_top, (faq_top,))
+    assert not service._card_beats(card, better, suggested, {})  # better overall, not by name
+    assert service._card_beats(card, _hit(card.id, 0.95, 0.91), suggested, {})

@@ -18,6 +18,7 @@ class Rule:
     prev: frozenset[str] = frozenset()
     next: frozenset[str] = frozenset()
     at_end: bool | None = None
+    add: bool = False  # keep the citizen's words and append the expansion
 
     def matches(self, prev: str | None, nxt: str | None) -> bool:
         if self.at_end is not None and self.at_end != (nxt is None):
@@ -34,11 +35,12 @@ class Entry:
     default: str | None = None
     add: bool = False  # keep the original words and append the expansion
 
-    def resolve(self, prev: str | None, nxt: str | None) -> str | None:
+    def resolve(self, prev: str | None, nxt: str | None) -> tuple[str, bool] | None:
+        """The expansion that applies here, and whether it is added to the words or replaces them."""
         for rule in self.rules:
             if rule.matches(prev, nxt):
-                return rule.expansion
-        return self.default
+                return rule.expansion, rule.add
+        return None if self.default is None else (self.default, self.add)
 
 
 @dataclass
@@ -65,7 +67,8 @@ def _parse_entry(key: str, spec: dict[str, Any]) -> Entry:
         return Entry(words, default=spec["add"], add=True)
     rules = tuple(
         Rule(
-            expansion=r["expand"],
+            expansion=r["expand"] if "expand" in r else r["add"],
+            add="add" in r,
             prev=_fold_set(r.get("prev", [])),
             next=_fold_set(r.get("next", [])),
             at_end=r.get("end"),
@@ -98,7 +101,7 @@ class AbbreviationExpander:
         data = yaml.safe_load(text) or {}
         return cls([_parse_entry(str(k), v) for k, v in data.get("tokens", {}).items()])
 
-    def _match(self, toks: list[str], i: int) -> tuple[Entry, str] | None:
+    def _match(self, toks: list[str], i: int) -> tuple[Entry, tuple[str, bool]] | None:
         for entry in self._by_first.get(toks[i], []):
             n = len(entry.words)
             if tuple(toks[i : i + n]) != entry.words:
@@ -119,8 +122,8 @@ class AbbreviationExpander:
                 out.extend([toks[i]], fixed=False)
                 i += 1
                 continue
-            entry, expansion = found
-            if entry.add:
+            entry, (expansion, add) = found
+            if add:
                 out.extend(toks[i : i + len(entry.words)], fixed=False)
             out.extend(expansion.split(), fixed=True)
             i += len(entry.words)
