@@ -26,11 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare_data_dir(data_dir: Path) -> None:
+    """Model and embedding cache for a data folder; a folder used before is left as it is."""
     cache = ROOT / "var" / "cache" / "embeddings.sqlite"
-    if cache.is_file():  # reuse encodings so start-up does not re-encode the FAQ
+    if cache.is_file() and not (data_dir / "cache").exists():  # start-up need not re-encode the FAQ
         (data_dir / "cache").mkdir()
         shutil.copy(cache, data_dir / "cache" / "embeddings.sqlite")
-    (data_dir / "models").symlink_to((ROOT / "var" / "models").resolve())
+    if not (data_dir / "models").exists():
+        (data_dir / "models").symlink_to((ROOT / "var" / "models").resolve())
 
 
 def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 300) -> None:

@@ -20,6 +20,7 @@ from core.faq import FaqEntry, default_content_dir, load_content_dir, published
 from core.interaction_log import InteractionLog
 from core.memory import release_free_memory
 from core.settings import Settings
+from core.spool import Spool
 from retrieval.encoder import EmbeddingCache, Encoder, load_encoder
 from retrieval.index import (
     ALL_FIELDS,
@@ -172,7 +173,7 @@ def start_runtime(settings: Settings, encoder: Encoder | None = None) -> Runtime
     service = AnswerService(
         settings,
         live,
-        InteractionLog(engine),
+        InteractionLog(engine, Spool(settings.data_dir / "spool")),
         Thresholds.from_settings(settings),
         catalog=load_catalog(settings, encoder),
     )

@@ -132,6 +132,9 @@ class Settings(BaseSettings):
     # and how long it waits for another worker's index before building one itself.
     index_poll_seconds: float = Field(default=2.0, ge=0.2, le=600)
     index_build_grace_seconds: float = Field(default=3.0, ge=0.0, le=600)
+    # While the database is unreachable, questions and ratings wait in data_dir/spool; this is
+    # how often a worker tries to store them.
+    spool_retry_seconds: float = Field(default=5.0, ge=0.2, le=3600)
 
     # Logs: "text" for a terminal, "json" (one object per line) for a log collector.
     log_format: Literal["text", "json"] = "text"

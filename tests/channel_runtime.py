@@ -15,6 +15,7 @@ from core.faq import Category, FaqEntry
 from core.interaction_log import InteractionLog
 from core.runtime import Runtime
 from core.settings import Settings
+from core.spool import Spool
 from retrieval.index import SearchIndex
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
@@ -41,7 +42,8 @@ def chat_runtime(settings: Settings, encoder: Any, index: SearchIndex, entries: 
     faq_store.save(engine, [Category(id=c, name=CATEGORY_NAMES.get(c, c)) for c in categories], entries)
     live = LiveIndex(None, encoder, SearchConfig())
     live.install(index)
-    service = AnswerService(settings, live, InteractionLog(engine), Thresholds.from_settings(settings))
+    log = InteractionLog(engine, Spool(settings.data_dir / "spool"))  # as core.runtime wires it
+    service = AnswerService(settings, live, log, Thresholds.from_settings(settings))
     return Runtime(settings, engine, encoder, live, service)
 
 

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from telegram.error import TelegramError
 
 from admin_api.console import ASSETS_URL as CONSOLE_ASSETS_URL
@@ -52,6 +53,29 @@ async def _purge_periodically(settings: Settings, runtime: Runtime) -> None:
         await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
+DATABASE_UNAVAILABLE = "Hệ thống đang tạm gián đoạn kết nối dữ liệu. Mong bạn thử lại sau ít phút."
+
+
+def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """What needs the database while it is unreachable gets 503 with a retry hint, not a 500:
+    questions on /api/chat are still answered (their logs are spooled); conversations, which
+    keep state in the database, and staff work wait for it."""
+    log.warning("database unavailable for %s (%s)", request.url.path, type(exc).__name__)
+    return JSONResponse({"detail": DATABASE_UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
+
+
+async def _flush_spool_periodically(settings: Settings, runtime: Runtime) -> None:
+    """Store what was spooled while the database was unreachable, as soon as it answers."""
+    while True:
+        try:
+            await asyncio.to_thread(runtime.service.log.flush_spool)
+        except SQLAlchemyError as exc:
+            log.warning("spool: database still unavailable (%s); will retry", type(exc).__name__)
+        except OSError:
+            log.exception("spool: cannot read or rename its files; will retry")
+        await asyncio.sleep(settings.spool_retry_seconds)
+
+
 async def _start_telegram(settings: Settings, services: ChannelServices) -> TelegramChannel | None:
     """Telegram runs inside the app when a token is set: webhook if a public URL is, else polling."""
     if settings.telegram_token is None:
@@ -84,7 +108,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drop_access_log_queries()  # after the server has configured its loggers
         app.state.runtime = runtime or start_runtime(settings)
-        housekeeping = [asyncio.create_task(_purge_periodically(settings, app.state.runtime))]
+        housekeeping = [
+            asyncio.create_task(_purge_periodically(settings, app.state.runtime)),
+            asyncio.create_task(_flush_spool_periodically(settings, app.state.runtime)),
+        ]
         if runtime is None:  # an app that owns its runtime follows what other workers publish
             watcher = IndexWatcher(app.state.runtime, settings.index_build_grace_seconds)
             housekeeping.append(asyncio.create_task(watch_published(watcher, settings.index_poll_seconds)))
@@ -122,5 +149,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(RequestIds)  # outermost: the id covers every other middleware's logs too
     for race in (IntegrityError, StaleVersionError):
         app.add_exception_handler(race, concurrent_change)
+    for outage in (OperationalError, InterfaceError):
+        app.add_exception_handler(outage, database_unavailable)
 
     return app

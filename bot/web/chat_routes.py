@@ -23,10 +23,12 @@ from bot.web.schemas import (
 from core.answering import AnswerService
 from core.interaction_log import UnknownInteractionError
 from core.messages import IncomingMessage
+from core.spool import SpoolError
 
 router = APIRouter(prefix="/api", tags=["chat"])
 router.include_router(widget_router)  # /api/widget/...
 THANKS_FOR_FEEDBACK = "Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp chúng tôi cải thiện câu trả lời."
+FEEDBACK_NOT_KEPT = "Hệ thống tạm thời chưa lưu được đánh giá của bạn. Mong bạn thử lại sau ít phút."
 
 
 def get_service(request: Request) -> AnswerService:
@@ -84,5 +86,6 @@ def feedback(body: FeedbackRequest, service: Service) -> FeedbackResponse:
                 }
             ],
         ) from exc
-    assert stored.id is not None
+    except SpoolError as exc:  # the database is down and so is the disk: nothing was kept
+        raise HTTPException(status_code=503, detail=FEEDBACK_NOT_KEPT) from exc
     return FeedbackResponse(id=stored.id, message=THANKS_FOR_FEEDBACK)

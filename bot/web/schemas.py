@@ -117,5 +117,8 @@ class FeedbackResponse(BaseModel):
         }
     )
 
-    id: int = Field(description="The stored feedback")
+    id: int | None = Field(
+        description="The stored feedback; null when the database was unreachable and the rating "
+        "waits in the spool, to be stored when it answers again"
+    )
     message: str = Field(description="Thanks, to show")

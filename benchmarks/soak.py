@@ -1,0 +1,245 @@
+"""Soak: citizens asking and rating for minutes against `hoidap serve` on PostgreSQL, through a
+database restart and a killed index rebuild; then a count of what was kept.
+
+The server runs as its own process on a fresh PostgreSQL database. Each simulated citizen asks a
+question from the golden set on `POST /api/chat`, rates about half of the replies on
+`POST /api/feedback`, and reads for 1–3 s. Two faults are injected while they do:
+
+- at 35% of the run PostgreSQL itself is restarted (`pg_ctlcluster … restart`): every connection
+  is cut; questions keep being answered and their logs and ratings wait in the spool;
+- at 65% an index rebuild (`hoidap index build`, with no embedding cache so it really encodes) is
+  killed with SIGKILL midway: the server keeps serving its index, the current index is untouched.
+
+Afterwards the database is compared with what the citizens were told: every answered question
+must be stored once and every acknowledged rating must be there with its value. Finally a new
+server is started on the same data folder (recovery after the killed build) and asked once.
+
+Run: `python -m benchmarks.soak [--users 20] [--seconds 600]` (as root or the postgres user, to
+restart the cluster). Prints one JSON object. It restarts the machine's PostgreSQL: do not run it
+beside the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, select
+
+from benchmarks.serve_process import hoidap_serve, latency_figures
+from core.db.engine import make_engine
+from core.db.models import Feedback, Interaction
+from core.evaluation import read_queries
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "faq_data" / "eval" / "golden.jsonl"
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+READING_SECONDS = (1.0, 3.0)
+RATED_SHARE = 0.5
+
+
+@dataclass
+class Tally:
+    chat_ms: list[float] = field(default_factory=list)
+    answered: set[str] = field(default_factory=set)
+    ratings: dict[str, bool] = field(default_factory=dict)  # acknowledged: interaction → helpful
+    requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    faults: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def fresh_database(admin_url: str) -> Iterator[str]:
+    name = f"hoidap_soak_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+async def citizen(client: httpx.AsyncClient, queries: list[str], until: float, tally: Tally) -> None:
+    session_id = uuid.uuid4().hex
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        reply = await _post(
+            client, "/api/chat", {"message": random.choice(queries), "session_id": session_id}, tally
+        )
+        if reply is not None:
+            tally.chat_ms.append((time.perf_counter() - started) * 1000)
+            interaction_id = reply["interaction_id"]
+            tally.answered.add(interaction_id)
+            if random.random() < RATED_SHARE:
+                helpful = random.random() < 0.7
+                rated = await _post(
+                    client, "/api/feedback", {"interaction_id": interaction_id, "helpful": helpful}, tally
+                )
+                if rated is not None:
+                    tally.ratings[interaction_id] = helpful
+        await asyncio.sleep(random.uniform(*READING_SECONDS))
+
+
+async def _post(
+    client: httpx.AsyncClient, path: str, body: dict[str, Any], tally: Tally
+) -> dict[str, Any] | None:
+    tally.requests += 1
+    try:
+        response = await client.post(path, json=body)
+    except httpx.HTTPError as exc:
+        tally.errors.append(f"{path}: {type(exc).__name__}")
+        return None
+    if response.status_code >= 400:
+        tally.errors.append(f"{path}: {response.status_code} {response.text[:120]}")
+        return None
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def restart_postgres() -> float:
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+    started = time.perf_counter()
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        check=True,
+        capture_output=True,
+    )
+    return round(time.perf_counter() - started, 2)
+
+
+def kill_a_rebuild(data_dir: Path, env: dict[str, str], after_seconds: float = 8.0) -> dict[str, Any]:
+    """Start a full rebuild (no embedding cache: it must encode) and SIGKILL it while it works."""
+    current = data_dir / "index" / "CURRENT"
+    before = current.read_text() if current.exists() else None
+    (data_dir / "cache" / "embeddings.sqlite").unlink(missing_ok=True)
+    hoidap = Path(sys.executable).parent / "hoidap"
+    build = subprocess.Popen(
+        [str(hoidap), "index", "build"],
+        env={**os.environ, "HOIDAP_DATA_DIR": str(data_dir), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(after_seconds)
+    still_running = build.poll() is None
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    return {
+        "killed_while_running": still_running,
+        "current_index_unchanged": (current.read_text() if current.exists() else None) == before,
+    }
+
+
+async def inject_faults(run_seconds: float, data_dir: Path, env: dict[str, str], tally: Tally) -> None:
+    await asyncio.sleep(run_seconds * 0.35)
+    tally.faults["postgres_restart_seconds"] = await asyncio.to_thread(restart_postgres)
+    tally.faults["postgres_restarted_at_s"] = round(run_seconds * 0.35, 1)
+    await asyncio.sleep(run_seconds * 0.30)
+    tally.faults["rebuild"] = await asyncio.to_thread(kill_a_rebuild, data_dir, env)
+
+
+async def drive(base: str, users: int, seconds: float, data_dir: Path, env: dict[str, str]) -> Tally:
+    queries = [q.text for q in read_queries(GOLDEN)]
+    tally = Tally()
+    until = time.monotonic() + seconds
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        faults = asyncio.create_task(inject_faults(seconds, data_dir, env, tally))
+        await asyncio.gather(*(citizen(client, queries, until, tally) for _ in range(users)))
+        await faults
+    return tally
+
+
+def wait_drained(base: str, timeout: float = 120) -> float:
+    """Seconds until /healthz is "ok" again (database back, spool empty)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if httpx.get(f"{base}/healthz", timeout=5).json()["status"] == "ok":
+            return round(time.perf_counter() - started, 1)
+        time.sleep(0.5)
+    raise RuntimeError("the spool did not drain")
+
+
+def compare(database_url: str, tally: Tally) -> dict[str, int]:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        stored = set(session.exec(select(Interaction.id)))
+        feedback = {f.interaction_id: f.helpful for f in session.exec(select(Feedback))}
+    engine.dispose()
+    return {
+        "questions_answered": len(tally.answered),
+        "interactions_stored": len(stored),
+        "answered_not_stored": len(tally.answered - stored),
+        "stored_not_answered": len(stored - tally.answered),
+        "ratings_acknowledged": len(tally.ratings),
+        "rating_rows": len(feedback),
+        "ratings_lost": sum(1 for i, h in tally.ratings.items() if feedback.get(i) is not h),
+    }
+
+
+def recovery(data_dir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """A new server on the data folder the killed build left behind: start time, one answer."""
+    started = time.perf_counter()
+    with hoidap_serve(data_dir, env) as base:
+        ready = round(time.perf_counter() - started, 1)
+        reply = httpx.post(
+            f"{base}/api/chat", json={"message": "làm lại cccd bị mất ở đâu"}, timeout=30
+        ).json()
+    return {"start_to_healthy_s": ready, "answered": reply.get("decision"), "entry_id": reply.get("entry_id")}
+
+
+def measure(users: int, seconds: float, admin_url: str) -> dict[str, Any]:
+    with fresh_database(admin_url) as url, tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        env = {"HOIDAP_DATABASE_URL": url, "HOIDAP_SPOOL_RETRY_SECONDS": "2"}
+        with hoidap_serve(data_dir, env) as base:
+            tally = asyncio.run(drive(base, users, seconds, data_dir, env))
+            drained = wait_drained(base)
+            spool_log = (data_dir / "serve.log").read_text("utf-8", errors="replace")
+        counts = compare(url, tally)
+        return {
+            "users": users,
+            "seconds": seconds,
+            "requests": tally.requests,
+            "errors": len(tally.errors),
+            "error_rate": round(len(tally.errors) / max(tally.requests, 1), 5),
+            "error_samples": tally.errors[:10],
+            **latency_figures(tally.chat_ms, "chat_", with_max=True),
+            **counts,
+            "faults": tally.faults,
+            "spool_drained_after_run_s": drained,
+            "spooled_records_logged": spool_log.count(" spooled"),
+            "tracebacks_in_server_log": spool_log.count("Traceback"),
+            "recovery": recovery(data_dir, env),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--admin-url", default=os.environ.get("BENCH_POSTGRES_ADMIN_URL", ADMIN_URL))
+    args = parser.parse_args()
+    print(json.dumps(measure(args.users, args.seconds, args.admin_url), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
