@@ -5,8 +5,9 @@ The server runs as its own process on a fresh PostgreSQL database. Each simulate
 question from the golden set on `POST /api/chat`, rates about half of the replies on
 `POST /api/feedback`, and reads for 1–3 s. Two faults are injected while they do:
 
-- at 35% of the run PostgreSQL itself is restarted (`pg_ctlcluster … restart`): every connection
-  is cut; questions keep being answered and their logs and ratings wait in the spool;
+- at 35% of the run PostgreSQL itself is stopped for 10 s and started again (`pg_ctlcluster …
+  stop`, `start`): every connection is cut and new ones are refused; questions keep being answered
+  and their logs and ratings wait in the spool;
 - at 65% an index rebuild (`hoidap index build`, with no embedding cache so it really encodes) is
   killed with SIGKILL midway: the server keeps serving its index, the current index is untouched.
 
@@ -14,9 +15,11 @@ Afterwards the database is compared with what the citizens were told: every answ
 must be stored once and every acknowledged rating must be there with its value. Finally a new
 server is started on the same data folder (recovery after the killed build) and asked once.
 
-Run: `python -m benchmarks.soak [--users 20] [--seconds 600]` (as root or the postgres user, to
-restart the cluster). Prints one JSON object. It restarts the machine's PostgreSQL: do not run it
-beside the test suite.
+Run: `python -m benchmarks.soak [--users 20] [--seconds 600] [--cluster main --admin-url URL]` as
+root or the postgres user (it restarts the cluster). Prints one JSON object. Give it a cluster of
+its own so the restart hurts nothing else, e.g.
+`pg_createcluster 15 soak --port 5433 --start` (trust 127.0.0.1 in its pg_hba.conf) and
+`--cluster soak --admin-url postgresql+psycopg://postgres@127.0.0.1:5433/postgres`.
 """
 
 from __future__ import annotations
@@ -32,26 +35,25 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
 from sqlmodel import Session, select
 
 from benchmarks.serve_process import hoidap_serve, latency_figures
 from core.db.engine import make_engine
 from core.db.models import Feedback, Interaction
 from core.evaluation import read_queries
+from tests.conftest import temporary_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "faq_data" / "eval" / "golden.jsonl"
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 READING_SECONDS = (1.0, 3.0)
 RATED_SHARE = 0.5
+DB_DOWN_SECONDS = 10.0
 
 
 @dataclass
@@ -62,20 +64,8 @@ class Tally:
     requests: int = 0
     errors: list[str] = field(default_factory=list)
     faults: dict[str, Any] = field(default_factory=dict)
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    name = f"hoidap_soak_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    degraded_samples: int = 0  # /healthz polled every 0.5 s said "degraded"
+    most_spooled: int = 0
 
 
 async def citizen(client: httpx.AsyncClient, queries: list[str], until: float, tally: Tally) -> None:
@@ -115,14 +105,15 @@ async def _post(
     return result
 
 
-def restart_postgres() -> float:
+def restart_postgres(cluster: str, down_seconds: float) -> float:
+    """Stop the cluster, keep it down a while (a plain restart is over before most requests
+    notice), start it again; returns how long it refused connections."""
     version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster]
     started = time.perf_counter()
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run([*command, "stop", "--mode", "fast"], check=True, capture_output=True)
+    time.sleep(down_seconds)
+    subprocess.run([*command, "start"], check=True, capture_output=True)
     return round(time.perf_counter() - started, 2)
 
 
@@ -148,21 +139,41 @@ def kill_a_rebuild(data_dir: Path, env: dict[str, str], after_seconds: float = 8
     }
 
 
-async def inject_faults(run_seconds: float, data_dir: Path, env: dict[str, str], tally: Tally) -> None:
+async def inject_faults(
+    run_seconds: float, cluster: str, data_dir: Path, env: dict[str, str], tally: Tally
+) -> None:
     await asyncio.sleep(run_seconds * 0.35)
-    tally.faults["postgres_restart_seconds"] = await asyncio.to_thread(restart_postgres)
+    tally.faults["postgres_down_seconds"] = await asyncio.to_thread(
+        restart_postgres, cluster, DB_DOWN_SECONDS
+    )
     tally.faults["postgres_restarted_at_s"] = round(run_seconds * 0.35, 1)
     await asyncio.sleep(run_seconds * 0.30)
     tally.faults["rebuild"] = await asyncio.to_thread(kill_a_rebuild, data_dir, env)
 
 
-async def drive(base: str, users: int, seconds: float, data_dir: Path, env: dict[str, str]) -> Tally:
+async def monitor(client: httpx.AsyncClient, until: float, tally: Tally) -> None:
+    """What monitoring would see: how long the service said "degraded", how much it spooled."""
+    while time.monotonic() < until:
+        try:
+            health = (await client.get("/healthz")).json()
+        except httpx.HTTPError:
+            health = {"status": "unreachable", "spooled": 0}
+        tally.degraded_samples += health["status"] != "ok"
+        tally.most_spooled = max(tally.most_spooled, int(health.get("spooled", 0)))
+        await asyncio.sleep(0.5)
+
+
+async def drive(
+    base: str, users: int, seconds: float, cluster: str, data_dir: Path, env: dict[str, str]
+) -> Tally:
     queries = [q.text for q in read_queries(GOLDEN)]
     tally = Tally()
     until = time.monotonic() + seconds
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        faults = asyncio.create_task(inject_faults(seconds, data_dir, env, tally))
-        await asyncio.gather(*(citizen(client, queries, until, tally) for _ in range(users)))
+        faults = asyncio.create_task(inject_faults(seconds, cluster, data_dir, env, tally))
+        await asyncio.gather(
+            monitor(client, until, tally), *(citizen(client, queries, until, tally) for _ in range(users))
+        )
         await faults
     return tally
 
@@ -199,21 +210,25 @@ def recovery(data_dir: Path, env: dict[str, str]) -> dict[str, Any]:
     started = time.perf_counter()
     with hoidap_serve(data_dir, env) as base:
         ready = round(time.perf_counter() - started, 1)
-        reply = httpx.post(
-            f"{base}/api/chat", json={"message": "làm lại cccd bị mất ở đâu"}, timeout=30
-        ).json()
-    return {"start_to_healthy_s": ready, "answered": reply.get("decision"), "entry_id": reply.get("entry_id")}
+        question = {"message": "làm lại cccd bị mất ở đâu", "session_id": uuid.uuid4().hex}
+        reply = httpx.post(f"{base}/api/chat", json=question, timeout=30)
+    body = reply.json()
+    return {"start_to_healthy_s": ready, "status": reply.status_code, "entry_id": body.get("entry_id")}
 
 
-def measure(users: int, seconds: float, admin_url: str) -> dict[str, Any]:
-    with fresh_database(admin_url) as url, tempfile.TemporaryDirectory() as tmp:
+def measure(
+    users: int, seconds: float, cluster: str, admin_url: str, keep_log: Path | None = None
+) -> dict[str, Any]:
+    with temporary_postgres(admin_url) as url, tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
         env = {"HOIDAP_DATABASE_URL": url, "HOIDAP_SPOOL_RETRY_SECONDS": "2"}
         with hoidap_serve(data_dir, env) as base:
-            tally = asyncio.run(drive(base, users, seconds, data_dir, env))
+            tally = asyncio.run(drive(base, users, seconds, cluster, data_dir, env))
             drained = wait_drained(base)
             spool_log = (data_dir / "serve.log").read_text("utf-8", errors="replace")
+            if keep_log is not None:
+                keep_log.write_text(spool_log, "utf-8")
         counts = compare(url, tally)
         return {
             "users": users,
@@ -225,6 +240,8 @@ def measure(users: int, seconds: float, admin_url: str) -> dict[str, Any]:
             **latency_figures(tally.chat_ms, "chat_", with_max=True),
             **counts,
             "faults": tally.faults,
+            "degraded_seconds": tally.degraded_samples / 2,
+            "most_spooled": tally.most_spooled,
             "spool_drained_after_run_s": drained,
             "spooled_records_logged": spool_log.count(" spooled"),
             "tracebacks_in_server_log": spool_log.count("Traceback"),
@@ -236,9 +253,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=600)
+    parser.add_argument("--cluster", default="main", help="the PostgreSQL cluster to restart")
     parser.add_argument("--admin-url", default=os.environ.get("BENCH_POSTGRES_ADMIN_URL", ADMIN_URL))
+    parser.add_argument("--keep-log", type=Path, help="copy the server's log here")
     args = parser.parse_args()
-    print(json.dumps(measure(args.users, args.seconds, args.admin_url), indent=2, ensure_ascii=False))
+    report = measure(args.users, args.seconds, args.cluster, args.admin_url, args.keep_log)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

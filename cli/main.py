@@ -52,6 +52,7 @@ def fail(message: str) -> NoReturn:
 @contextmanager
 def errors() -> Iterator[None]:
     """Turn the documented exceptions of the core into one-line messages."""
+    from core.backup import BackupError
     from retrieval.embedding.install import ModelInstallError
     from retrieval.encoder import EncoderError
     from retrieval.index import SearchIndexError
@@ -60,6 +61,7 @@ def errors() -> Iterator[None]:
         yield
     except (
         CliError,
+        BackupError,
         FaqFormatError,
         EncoderError,
         ModelInstallError,
@@ -427,6 +429,53 @@ def purge(
     with errors(), database(s) as engine:
         report = purge_expired(engine, keep)
     typer.echo(f"purged {report.interactions} questions older than {keep} days ({report.feedback} ratings)")
+
+
+@app.command("backup")
+def backup_command(file: Annotated[Path, typer.Argument(help="The backup file to write (.zip).")]) -> None:
+    """Write the whole database (content and its history, questions, ratings, staff accounts,
+    audit log) to one file that restores on SQLite or PostgreSQL."""
+    from core.backup import write_backup
+    from core.runtime import database
+
+    s = settings()
+    with errors(), database(s) as engine:
+        report = write_backup(engine, file)
+    typer.echo(
+        f"backed up {len(report.tables)} tables, {report.rows} rows, {report.bytes} bytes to {report.path}"
+    )
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file written by `hoidap backup`.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete the data the database holds (in the same transaction).")
+    ] = False,
+) -> None:
+    """Load a backup into the configured database (all or nothing), then rebuild the search indexes."""
+    from core.backup import restore_backup
+    from core.runtime import catalog_store, database, rebuild_catalog, rebuild_index, served_entries
+    from retrieval.encoder import load_encoder
+
+    _quiet_libraries()
+    s = settings()
+    with errors():
+        _require_file(file, "FILE")
+        with database(s) as engine:
+            report = restore_backup(engine, file, replace=replace)
+            typer.echo(
+                f"restored {report.rows} rows in {len(report.tables)} tables from {file} "
+                f"(a {report.source_dialect} backup of {report.created_at})"
+            )
+            encoder = load_encoder(s)
+            index = rebuild_index(s, encoder, served_entries(s, engine))
+            typer.echo(f"FAQ index {index.meta.version} rebuilt: {index.meta.entries} published entries")
+            catalog = rebuild_catalog(s, engine, encoder)
+        if catalog is not None:
+            typer.echo(f"catalog index {catalog.meta.version} rebuilt: {catalog.meta.entries} procedures")
+        elif catalog_store(s).current_version() is not None:
+            typer.echo("note: the backup has no catalog; the catalog index of the old data stays", err=True)
 
 
 FaqOpt = Annotated[

@@ -39,7 +39,7 @@ class ChannelServices:
             answers=runtime.service,
             consent=ConsentRegistry(runtime.engine),
             ledger=UpdateLedger(runtime.engine),
-            limiter=UserRateLimiter(s.user_rate_limit),
+            limiter=UserRateLimiter(s.user_rate_limit, runtime.engine),
             browser=FaqBrowser(runtime.engine, runtime.live),
         )
 

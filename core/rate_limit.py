@@ -1,16 +1,48 @@
-"""Per-citizen rate limit on questions (moving window, `limits` syntax such as "12/minute")."""
+"""Per-citizen rate limit on questions (moving window, `limits` syntax such as "12/minute").
+
+The count is the citizen's questions in the interaction log over the window, so every worker on
+the database applies one limit: a citizen whose messages land on two workers is not allowed twice
+as many. While the database is unreachable each worker counts in its own memory instead.
+"""
 
 from __future__ import annotations
+
+import logging
+from datetime import timedelta
 
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from core.db.models import Interaction, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class UserRateLimiter:
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, engine: Engine | None = None) -> None:
         self._limit = parse(spec)
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._engine = engine
 
     def allow(self, user_hash: str) -> bool:
-        return self._limiter.hit(self._limit, user_hash)
+        if self._engine is not None:
+            try:
+                return self._asked(self._engine, user_hash) < self._limit.amount
+            except SQLAlchemyError as exc:
+                log.warning("rate limit counted in memory: database unavailable (%s)", type(exc).__name__)
+        return self._memory.hit(self._limit, user_hash)
+
+    def _asked(self, engine: Engine, user_hash: str) -> int:
+        since = utcnow() - timedelta(seconds=self._limit.get_expiry())
+        with Session(engine) as session:
+            asked = session.exec(
+                select(func.count())
+                .select_from(Interaction)
+                .where(Interaction.user_hash == user_hash, col(Interaction.created_at) >= since)
+            ).one()
+        return int(asked)

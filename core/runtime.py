@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core import faq_store
 from core.answering import AnswerService
@@ -142,6 +142,19 @@ def import_catalog(
             session.merge(ProcedureRecord(**p.model_dump()))
     entries = as_entries(procedures)
     return _build_and_store(settings, catalog_store(settings), encoder, entries, CATALOG_FIELDS, progress)
+
+
+def rebuild_catalog(settings: Settings, engine: Engine, encoder: Encoder) -> SearchIndex | None:
+    """The catalog index from the records the database holds (after a restore); None if none."""
+    with Session(engine) as session:
+        records = session.exec(select(ProcedureRecord).order_by(col(ProcedureRecord.code))).all()
+        procedures = [Procedure.model_validate(r.model_dump(exclude={"imported_at"})) for r in records]
+    if not procedures:
+        return None
+    entries = as_entries(procedures)
+    return _build_and_store(
+        settings, catalog_store(settings), encoder, entries, CATALOG_FIELDS, lambda *_: None
+    )
 
 
 def load_catalog(settings: Settings, encoder: Encoder) -> LiveIndex | None:

@@ -60,6 +60,7 @@ class SentenceTransformerEncoder:
         bf16_passages: bool = False,
     ) -> None:
         import torch
+        from safetensors import SafetensorError
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
@@ -67,8 +68,11 @@ class SentenceTransformerEncoder:
         torch.set_num_threads(threads)
         try:
             self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise EncoderError(f"cannot load embedding model {model_path!r}: {exc}") from exc
+        except (OSError, ValueError, SafetensorError) as exc:
+            raise EncoderError(
+                f"cannot load embedding model {model_path!r}: {exc}; "
+                "`hoidap model install` checks and repairs the default model"
+            ) from exc
         self._model.eval()
         self.name = name
         dimension = getattr(self._model, "get_embedding_dimension", None) or (

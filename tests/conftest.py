@@ -102,9 +102,10 @@ def postgres_server() -> str:
 
 @contextmanager
 def temporary_postgres(server: str) -> Iterator[str]:
-    """A fresh, empty database, dropped afterwards."""
+    """A fresh, empty database, dropped afterwards (also after the server restarted meanwhile,
+    as in the soak benchmark)."""
     name = f"hoidap_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

