@@ -50,8 +50,8 @@ def _wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 3
 
 
 @contextmanager
-def hoidap_serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    """Run `hoidap serve` with ``HOIDAP_*`` overrides until the block ends; yields its base URL."""
+def hoidap_serve(data_dir: Path, env: dict[str, str], *args: str) -> Iterator[str]:
+    """Run `hoidap serve [args]` with ``HOIDAP_*`` overrides until the block ends; yields its base URL."""
     prepare_data_dir(data_dir)
     port = free_port()
     full_env = {
@@ -63,7 +63,7 @@ def hoidap_serve(data_dir: Path, env: dict[str, str]) -> Iterator[str]:
     hoidap = Path(sys.executable).parent / "hoidap"
     log = (data_dir / "serve.log").open("wb")  # a pipe nobody reads would block the server
     server = subprocess.Popen(
-        [str(hoidap), "serve", "--port", str(port)], env=full_env, stdout=log, stderr=subprocess.STDOUT
+        [str(hoidap), "serve", "--port", str(port), *args], env=full_env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         base = f"http://127.0.0.1:{port}"

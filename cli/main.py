@@ -249,6 +249,9 @@ def ask(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default HOIDAP_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default HOIDAP_PORT).")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=32, help="Worker processes sharing the port (each holds the model).")
+    ] = 1,
 ) -> None:
     """Run the web application: chat API, chat page and health endpoint."""
     import uvicorn
@@ -260,10 +263,32 @@ def serve(
     limit_malloc_arenas()
     _quiet_libraries()
     s = settings()
+    options: dict[str, Any] = {
+        "host": host or s.host,
+        "port": port or s.port,
+        "log_config": logging_config(s.log_format),
+    }
     with errors():
-        uvicorn.run(
-            create_app(s), host=host or s.host, port=port or s.port, log_config=logging_config(s.log_format)
-        )
+        if workers == 1:
+            uvicorn.run(create_app(s), **options)
+            return
+        _prepare_for_workers()
+        uvicorn.run("bot.web.app:app_from_environment", factory=True, workers=workers, **options)
+
+
+def _prepare_for_workers() -> None:
+    """Migrate, seed and build the index once, in a short-lived process, so the workers start on
+    a ready database and index instead of racing to make them (and this supervising process
+    never holds the model)."""
+    import multiprocessing
+
+    from core.runtime import prepare
+
+    process = multiprocessing.get_context("spawn").Process(target=prepare, name="hoidap-prepare")
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise CliError("preparing the database and the index failed; see the messages above")
 
 
 @app.command()

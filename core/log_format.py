@@ -45,5 +45,9 @@ def logging_config(log_format: LogFormat, level: str = "INFO") -> dict[str, Any]
         "formatters": {"main": formatter},
         "handlers": {"main": handler},
         "root": {"handlers": ["main"], "level": level},
-        "loggers": {name: quiet for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+        "loggers": {
+            **{name: quiet for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+            # faiss reports at INFO, as tracebacks, each CPU build it tries and does not find
+            "faiss.loader": {"level": "WARNING"},
+        },
     }

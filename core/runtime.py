@@ -176,6 +176,15 @@ class Runtime:
     service: AnswerService
 
 
+def prepare(settings: Settings | None = None) -> None:
+    """Migrate and seed the database and make its index current, then let go of everything:
+    run once before starting several workers on the same data."""
+    settings = settings or Settings()
+    with database(settings) as engine:
+        entries = served_entries(settings, engine)
+    load_or_build_index(settings, load_encoder(settings), entries)
+
+
 def start_runtime(settings: Settings, encoder: Encoder | None = None) -> Runtime:
     engine = open_database(settings)
     encoder = encoder or load_encoder(settings)

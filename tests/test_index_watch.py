@@ -185,3 +185,52 @@ def _asked(base: str) -> str:
     )
     assert reply.status_code == 200, reply.text
     return str(reply.json()["text"])
+
+
+def test_serve_with_two_worker_processes(tmp_path: Path, postgres_url: str, content: Path) -> None:
+    """`hoidap serve --workers 2`: the database and index are prepared once, two processes each
+    load the model and share the port, and stopping the server stops both."""
+    env = {"HOIDAP_FAQ_DIR": str(content), "HOIDAP_DATABASE_URL": postgres_url, "HOIDAP_ENVIRONMENT": "test"}
+    data_dir = tmp_path / "several"
+    data_dir.mkdir()
+    with hoidap_serve(data_dir, env, "--workers", "2") as base:
+        server = _listening_process(base)
+        workers = _children(server)
+        assert len(workers) == 2, workers
+        assert all(_resident_mib(pid) > 200 for pid in workers)  # each holds its own model
+        with httpx.Client(base_url=base, timeout=30) as client:
+            replies = [
+                client.post(
+                    "/api/chat", json={"message": "đk tạm trú ở trọ", "session_id": f"workers-{n:04d}"}
+                )
+                for n in range(8)
+            ]
+        assert {r.status_code for r in replies} == {200}
+        assert {r.json()["entry_id"] for r in replies} == {"tam-tru"}
+    log = (data_dir / "serve.log").read_text("utf-8")
+    assert log.count("Started server process") == 2 and "Traceback" not in log
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+def _listening_process(base: str) -> int:
+    """The supervising `hoidap serve` process: the parent of the processes serving ``base``."""
+    port = base.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        cmdline = proc / "cmdline"
+        if proc.name.isdigit() and cmdline.exists():
+            args = cmdline.read_bytes().split(b"\0")
+            if b"serve" in args and port.encode() in args:
+                return int(proc.name)
+    raise AssertionError(f"no hoidap serve process on port {port}")
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    # the short-lived preparing process is gone; uvicorn's workers remain
+    return [int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def _resident_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+    return kib / 1024

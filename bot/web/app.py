@@ -153,3 +153,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         app.add_exception_handler(outage, database_unavailable)
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker started by `hoidap serve --workers N` (settings from the environment)."""
+    return create_app(Settings())
