@@ -1,8 +1,10 @@
 """Per-citizen rate limit on questions (moving window, `limits` syntax such as "12/minute").
 
-The count is the citizen's questions in the interaction log over the window, so every worker on
-the database applies one limit: a citizen whose messages land on two workers is not allowed twice
-as many. While the database is unreachable each worker counts in its own memory instead.
+Two counts must both allow a question. This worker's own, in memory, taken when the question
+arrives: a burst of messages is refused before any of them has been answered and logged. And
+the citizen's questions in the interaction log over the window, so every worker on the database
+applies one limit: a citizen whose messages land on two workers is not allowed twice as many.
+While the database is unreachable the first count alone applies.
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ class UserRateLimiter:
         self._engine = engine
 
     def allow(self, user_hash: str) -> bool:
-        if self._engine is not None:
-            try:
-                return self._asked(self._engine, user_hash) < self._limit.amount
-            except SQLAlchemyError as exc:
-                log.warning("rate limit counted in memory: database unavailable (%s)", type(exc).__name__)
-        return self._memory.hit(self._limit, user_hash)
+        if not self._memory.hit(self._limit, user_hash):
+            return False
+        if self._engine is None:
+            return True
+        try:
+            return self._asked(self._engine, user_hash) < self._limit.amount
+        except SQLAlchemyError as exc:
+            log.warning("rate limit counted in memory only: database unavailable (%s)", type(exc).__name__)
+            return True
 
     def _asked(self, engine: Engine, user_hash: str) -> int:
         since = utcnow() - timedelta(seconds=self._limit.get_expiry())
