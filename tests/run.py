@@ -1,4 +1,4 @@
-"""The whole test suite, as `make test` and CI run it: style, types, then pytest.
+"""The whole test suite, as `make test` and CI run it: style, types, dependency audit, then pytest.
 
 PostgreSQL is the production database and is tested for real. When it cannot be
 reached the PostgreSQL tests are skipped and this says so plainly; under CI
@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+
+from tests.audit import audit
 
 STEPS = [
     ["ruff", "format", "--check", "."],
@@ -25,6 +27,8 @@ def main() -> int:
         if subprocess.call([os.path.join(bin_dir, step[0]), *step[1:]]) != 0:
             print(f"FAILED: {' '.join(step)}", flush=True)
             return 1
+    if audit(bin_dir) != 0:
+        return 1
     code = subprocess.call([sys.executable, "-m", "pytest", *sys.argv[1:]])
     return 1 if code == 5 else code  # pytest's 5 means no test ran: that is a failure here
 
