@@ -430,3 +430,20 @@ def test_not_ready_without_an_index(settings: Settings, encoder) -> None:
     engine.dispose()
     assert response.status_code == 503
     assert response.json() == {"status": "not_ready", "index_version": None, "database": "ok", "spooled": 0}
+
+
+def test_no_cross_origin_api_access(web: Web) -> None:
+    """No CORS: the widget calls the API from its own frame on this origin, so a page elsewhere
+    (configured portal or not) gets no permission to read API responses."""
+    for origin in (PORTAL, "https://evil.example"):
+        preflight = httpx.options(
+            f"{web.base}/api/widget/message",
+            headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        )
+        assert "access-control-allow-origin" not in preflight.headers
+        response = httpx.post(
+            f"{web.base}/api/widget/message",
+            json={"message": "xin chào", "session_id": "0123456789abcdef0123cors"},
+            headers={"Origin": origin},
+        )
+        assert "access-control-allow-origin" not in response.headers
