@@ -82,6 +82,37 @@ def measure(seconds: float = 30.0) -> dict[str, Any]:
     return results
 
 
+def section(results: dict[str, Any]) -> list[str]:
+    """The report's section: one table per cache setting."""
+    lines = [
+        "",
+        "## `POST /api/chat` under concurrent clients (`python -m benchmarks.chat_load`)",
+        "",
+        "`hoidap serve` (SQLite) on loopback; locust, headless in its own process on the same 2 cores, "
+        "runs closed-loop clients asking golden-set questions back to back, 30 s per level after a "
+        "warm-up. Target: ≥ 60 requests/s at p95 ≤ 150 ms with 10 clients, zero errors.",
+    ]
+    titles = {
+        "cache_on": "Answer cache on (the default; the 330 golden questions repeat, as popular questions do)",
+        "cache_off": "Answer cache off (`HOIDAP_CACHE_SIZE=0`: every request encodes; the worst case)",
+    }
+    for label, levels in results.items():
+        lines += ["", f"{titles[label]}:", ""]
+        lines += [_row(["clients", "requests/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"])]
+        lines += [_row(["---"] * 7)]
+        lines += [
+            _row(
+                [x["clients"], x["rps"], x["p50_ms"], x["p95_ms"], x["p99_ms"], x["requests"], x["failures"]]
+            )
+            for x in levels
+        ]
+    return lines
+
+
+def _row(cells: list[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)

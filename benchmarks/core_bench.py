@@ -314,6 +314,10 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
 
         log("zalo webhook under load …")
         results["zalo_webhook"] = measure_zalo()
+        from benchmarks import chat_load
+
+        log("POST /api/chat under 1, 10, 50 clients …")
+        results["chat_load"] = chat_load.measure()
         log("web pages in Chromium …")
         results["web_pages"] = web_pages.measure(git_commit())
     encode = results["answer_service"]["stage_median_ms"].get("encode", 0.0)
@@ -470,6 +474,10 @@ def render(r: dict[str, Any]) -> str:
         lines += _telegram_section(r["telegram_webhook"])
     if "zalo_webhook" in r:
         lines += _zalo_section(r["zalo_webhook"])
+    if "chat_load" in r:
+        from benchmarks import chat_load
+
+        lines += chat_load.section(r["chat_load"])
     if "web_pages" in r:
         lines += web_pages.section(r["web_pages"])
     for name, q in r.get("quality", {}).items():

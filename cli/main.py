@@ -605,14 +605,18 @@ def calibrate(
 @app.command()
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="Small, fast smoke run.")] = False,
+    output: Annotated[
+        Path | None, typer.Option(help="Report to write (default docs/BENCHMARKS.md; JSON beside it).")
+    ] = None,
 ) -> None:
     """Measure latency, build time, memory and quality; write docs/BENCHMARKS.md."""
     from benchmarks.core_bench import ROOT, run
 
     _quiet_libraries()
+    report = output or ROOT / "docs" / "BENCHMARKS.md"
     with errors():
-        run(quick, ROOT / "docs" / "BENCHMARKS.md", log=lambda m: typer.echo(m, err=True))
-    typer.echo(f"written {ROOT / 'docs' / 'BENCHMARKS.md'}")
+        run(quick, report, log=lambda m: typer.echo(m, err=True))
+    typer.echo(f"written {report}")
 
 
 def main(argv: list[str] | None = None) -> None:
