@@ -8,9 +8,14 @@ import faiss
 import numpy as np
 from numpy.typing import NDArray
 
-# Above this many rows an HNSW graph replaces exact search (see docs/BENCHMARKS.md, scale).
-HNSW_ABOVE = 50_000
+# Above this many rows an HNSW graph replaces exact search (docs/BENCHMARKS.md, "Scale"). Measured
+# by benchmarks/scale_bench.py: exact search of the top 60 costs 2.0 ms at 30,000 rows and 7.8 ms at
+# 120,000 (20,000 entries), growing linearly, while HNSW (32 neighbours, efSearch 512) finds only 96%
+# and 94% of those 60. Exact search stays below 16 ms up to about 250,000 rows, so only beyond that,
+# far past a province's FAQ and catalog together, does speed justify the lost recall.
+HNSW_ABOVE = 250_000
 _HNSW_NEIGHBOURS = 32
+_HNSW_EF_SEARCH = 512  # recall first: the default (16) found under half of the top 60
 
 
 class DenseIndex:
@@ -23,7 +28,9 @@ class DenseIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         dim = vectors.shape[1]
         if len(vectors) > hnsw_above:
-            index: faiss.Index = faiss.IndexHNSWFlat(dim, _HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            graph = faiss.IndexHNSWFlat(dim, _HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efSearch = _HNSW_EF_SEARCH
+            index: faiss.Index = graph
         else:
             index = faiss.IndexFlatIP(dim)
         index.add(vectors)
@@ -54,4 +61,7 @@ class DenseIndex:
     @classmethod
     def load(cls, folder: Path) -> DenseIndex:
         vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        return cls(faiss.read_index(str(folder / "dense.faiss")), vectors)
+        index = faiss.read_index(str(folder / "dense.faiss"))
+        if isinstance(index, faiss.IndexHNSWFlat):
+            index.hnsw.efSearch = _HNSW_EF_SEARCH
+        return cls(index, vectors)

@@ -2,6 +2,7 @@
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -129,3 +130,24 @@ def test_runtime_rebuilds_when_content_changed(
     assert second.meta.version != first.meta.version
     assert second.meta.encoded_rows == 1
     assert second.entries["lltp"].answer.endswith("Cập nhật.")
+
+
+def test_hnsw_keeps_its_search_breadth_through_save_and_load(tmp_path: Path) -> None:
+    """Above the size limit the dense index is an HNSW graph searched broadly (recall first)."""
+    import faiss
+    import numpy as np
+
+    from retrieval.dense import _HNSW_EF_SEARCH, DenseIndex
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(2000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    graph = DenseIndex.build(vectors, hnsw_above=1000)
+    assert graph.kind == "hnsw" and DenseIndex.build(vectors).kind == "flat"
+    graph.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path)
+    assert loaded.kind == "hnsw"
+    inner: Any = faiss.downcast_index(loaded._index)
+    assert inner.hnsw.efSearch == _HNSW_EF_SEARCH
+    _, ids = loaded.search(vectors[5], 10)
+    assert ids[0] == 5
