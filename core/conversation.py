@@ -8,6 +8,7 @@ show comes back as plain values — text plus rows of ``Button`` — for the edg
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from core import actions, replies
 from core.browse import CategoryItem, FaqBrowser, Page, QuestionItem, short_ref
 from core.channel import ChannelServices
 from core.db.models import ConversationState, Feedback, utcnow
+from core.db.outage import UNREACHABLE
 from core.db.statements import affected_rows
 from core.erasure import ErasureReport, erase_user
 from core.handoff import hand_off
@@ -27,6 +29,7 @@ from core.interaction_log import FEEDBACK_REASONS, UnknownInteractionError
 from core.messages import Decision, IncomingMessage, Reply
 from core.privacy import mask_personal_data
 
+log = logging.getLogger(__name__)
 CATALOG_TITLE = "Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính"
 CHOSEN = "✅ "
 
@@ -305,9 +308,14 @@ class Conversation:
         return True
 
     def comment_target(self, user_id: str) -> str | None:
-        with Session(self.engine) as session:
-            state = session.get(ConversationState, self.user_hash(user_id))
-            return state.comment_for if state is not None else None
+        """The reply a comment would attach to; none while the database is unreachable (the
+        message is then taken as a question, which can be answered)."""
+        try:
+            with Session(self.engine) as session:
+                state = session.get(ConversationState, self.user_hash(user_id))
+                return state.comment_for if state is not None else None
+        except UNREACHABLE:
+            return None
 
     def handoff(self, user_id: str, interaction_id: str) -> bool:
         try:
@@ -334,13 +342,17 @@ class Conversation:
     # erasure
 
     def erase(self, user_id: str) -> ErasureReport:
-        return erase_user(self.engine, self.user_hash(user_id))
+        report = erase_user(self.engine, self.user_hash(user_id))
+        self.services.consent.forget(self.user_hash(user_id))
+        return report
 
     def _update_state(self, user_id: str, **changes: str | None) -> None:
         try:
             self._write_state(self.user_hash(user_id), changes)
         except IntegrityError:  # a concurrent first message created the row: update it
             self._write_state(self.user_hash(user_id), changes)
+        except UNREACHABLE as exc:  # a held question or comment target is lost, not the answer
+            log.warning("conversation state not kept: database unavailable (%s)", type(exc).__name__)
 
     def _write_state(self, user_hash: str, changes: dict[str, str | None]) -> None:
         with Session(self.engine) as session:

@@ -6,6 +6,7 @@ copy can land on another process; the primary key (channel, update_id) lets exac
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -14,17 +15,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from core.db.models import ProcessedUpdate, utcnow
+from core.db.outage import UNREACHABLE, RecentMemory
 from core.db.statements import affected_rows
 
+log = logging.getLogger(__name__)
 KEEP = timedelta(days=2)  # Telegram stops redelivering long before this
 
 
 class UpdateLedger:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._claimed = RecentMemory(KEEP.total_seconds())
 
     def claim(self, channel: str, update_id: int) -> bool:
-        """True for the first caller with this update, False for every later one."""
+        """True for the first caller with this update, False for every later one.
+
+        While the database is unreachable this worker's memory decides: updates are acknowledged
+        at once, so the platforms rarely redeliver, and a citizen is answered rather than not.
+        """
+        remembered = self._claimed.add(f"{channel}:{update_id}")
         try:
             with Session(self.engine) as session:
                 session.add(ProcessedUpdate(channel=channel, update_id=update_id))
@@ -32,6 +41,9 @@ class UpdateLedger:
             return True
         except IntegrityError:
             return False
+        except UNREACHABLE as exc:
+            log.warning("update claimed in memory: database unavailable (%s)", type(exc).__name__)
+            return remembered
 
     def prune(self) -> int:
         with Session(self.engine) as session:

@@ -4,6 +4,7 @@ workers, consent, handoffs, one verdict per reply, erasure and retention."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -169,3 +170,16 @@ def test_browser_pages_categories_and_resolves_refs(
     assert entry is not None and short_ref(entry.category) == ref
     assert browser.entry("0000000000") is None
     assert browser.categories(99).page == first.pages - 1  # out-of-range pages clamp
+
+
+def test_recent_memory_forgets_after_its_time_and_on_request() -> None:
+    from core.db.outage import RecentMemory
+
+    memory = RecentMemory(keep_seconds=0.2, most=2)
+    assert memory.add("a") and not memory.add("a") and "a" in memory
+    memory.forget("a")
+    assert "a" not in memory
+    memory.add("b"), memory.add("c"), memory.add("d")  # at most two kept: "b" went first
+    assert "b" not in memory and "d" in memory
+    time.sleep(0.25)
+    assert "d" not in memory and memory.add("d")

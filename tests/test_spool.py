@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from core import actions, replies
 from core.db.engine import make_engine, migrate
 from core.db.models import Feedback, Interaction
 from core.interaction_log import InteractionLog, UnknownInteractionError
@@ -161,6 +162,9 @@ def test_the_web_chat_answers_through_an_outage_and_stores_everything_after(
         served_chat_app(on_postgres, encoder, chat_index, chat_entries) as (base, runtime),
     ):
         assert httpx.get(f"{base}/readyz").json()["status"] == "ready"
+        agreed = "0123456789abcdef0123agre"
+        consent = {"session_id": agreed, "action": actions.encode(actions.Consent())}
+        assert httpx.post(f"{base}/api/widget/action", json=consent).status_code == 200
         down(True)
         question = {"message": "đk tạm trú ở trọ", "session_id": "0123456789abcdef01234567"}
         answered = httpx.post(f"{base}/api/chat", json=question)
@@ -168,12 +172,19 @@ def test_the_web_chat_answers_through_an_outage_and_stores_everything_after(
         interaction_id = answered.json()["interaction_id"]
         rated = httpx.post(f"{base}/api/feedback", json={"interaction_id": interaction_id, "helpful": True})
         assert rated.status_code == 201 and rated.json()["id"] is None
-        # the widget's conversation keeps its state in the database: a polite "try again soon"
-        waiting = httpx.post(f"{base}/api/widget/message", json=question)
-        assert waiting.status_code == 503 and waiting.headers["retry-after"] == "5"
-        assert waiting.json()["detail"].startswith("Hệ thống đang tạm gián đoạn")
+        # the widget: a citizen this worker saw agree is answered; a new one is asked to agree
+        # (nothing of theirs is logged on a guess); staff work waits for the database (503)
+        widget = httpx.post(f"{base}/api/widget/message", json={**question, "session_id": agreed})
+        assert widget.status_code == 200
+        assert any("tờ khai CT01" in m["text"] for m in widget.json()["messages"])  # answered
+        stranger = httpx.post(f"{base}/api/widget/message", json={**question, "session_id": "f" * 24})
+        assert stranger.status_code == 200
+        assert stranger.json()["messages"][0]["text"] == replies.CONSENT_REQUIRED
+        staff = httpx.post(f"{base}/admin/api/login", json={"username": "a", "password": "b" * 12})
+        assert staff.status_code == 503 and staff.headers["retry-after"] == "5"
+        assert staff.json()["detail"].startswith("Hệ thống đang tạm gián đoạn")
         health = httpx.get(f"{base}/healthz").json()
-        assert (health["status"], health["database"], health["spooled"]) == ("degraded", "unreachable", 2)
+        assert (health["status"], health["database"], health["spooled"]) == ("degraded", "unreachable", 3)
         ready = httpx.get(f"{base}/readyz")
         assert ready.status_code == 200 and ready.json()["status"] == "degraded"  # still answering
         down(False)
@@ -182,5 +193,5 @@ def test_the_web_chat_answers_through_an_outage_and_stores_everything_after(
             assert time.monotonic() < deadline, "the spool was not replayed"
             time.sleep(0.2)
         interactions, feedback = _rows(runtime.engine)
-    assert [i.id for i in interactions] == [interaction_id]
+    assert interaction_id in {i.id for i in interactions} and len(interactions) == 2  # + the widget's
     assert [(f.interaction_id, f.helpful) for f in feedback] == [(interaction_id, True)]

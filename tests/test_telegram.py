@@ -341,3 +341,50 @@ def test_web_chat_keeps_serving_when_telegram_cannot_start(
                 assert TOKEN not in caplog.text
         finally:
             runtime.engine.dispose()
+
+
+def test_the_bot_answers_through_a_database_outage(
+    settings: Settings,
+    encoder: Any,
+    chat_index: SearchIndex,
+    chat_entries: list[FaqEntry],
+    postgres_server: str,
+    postgres_url: str,
+) -> None:
+    """PostgreSQL refuses connections: a citizen who agreed is still answered from the index,
+    once per update (delivered twice here), and the question is stored when it is back."""
+    from tests.test_spool import outage
+
+    with running_fake_telegram(TOKEN) as fake, outage(postgres_server, postgres_url) as down:
+        updates = {
+            "telegram_token": TOKEN,
+            "telegram_api_url": fake.base_url,
+            "telegram_typing_delay_ms": 0,
+            "database_url": postgres_url,
+            "spool_retry_seconds": 0.2,
+        }
+        s = Settings(**{**settings.model_dump(), **updates})
+        runtime = chat_runtime(s, encoder, chat_index, chat_entries)
+        try:
+            with serving(create_app(s, runtime)) as base:
+                bot = Bot(fake, base, runtime.engine, False, SECRET)
+                _agree(bot)
+                down(True)
+                update = text_update(fake, USER, "mất cccd đi đâu làm lại ạ")
+                bot.deliver(update)
+                bot.deliver(update)
+                answer = bot.sent(4)[3]
+                assert answer["text"].startswith("<b>Làm lại thẻ căn cước bị mất")
+                time.sleep(1.0)
+                assert len(fake.calls_to("sendMessage")) == 4  # the copy was not answered again
+                down(False)
+                deadline = time.monotonic() + 10
+                while True:
+                    with Session(runtime.engine) as session:
+                        stored = session.exec(select(Interaction)).all()
+                    if stored or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.2)
+                assert [i.entry_id for i in stored] == ["cccd-cap-lai"]
+        finally:
+            runtime.engine.dispose()

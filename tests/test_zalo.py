@@ -423,3 +423,39 @@ def test_event_ids_are_stable_63_bit_keys() -> None:
     follow = parse_event(event("1", "follow"))
     assert first.dedupe_key == again.dedupe_key != follow.dedupe_key
     assert 0 <= first.dedupe_key < 2**63 and follow.user_id == "1"
+
+
+def test_the_oa_answers_through_a_database_outage(
+    settings: Settings,
+    encoder: Any,
+    chat_index: SearchIndex,
+    chat_entries: list[FaqEntry],
+    postgres_server: str,
+    postgres_url: str,
+) -> None:
+    """PostgreSQL refuses connections: a follower who agreed is answered once per event (posted
+    twice here), and the question is stored when the database is back."""
+    from tests.test_spool import outage
+
+    with running_fake_zalo() as fake, outage(postgres_server, postgres_url) as down:
+        s = zalo_settings(settings, fake, database_url=postgres_url, spool_retry_seconds=0.2)
+        runtime = chat_runtime(s, encoder, chat_index, chat_entries)
+        with running_app(s, runtime) as base:
+            follower = Follower(fake, base)
+            follower.agree()
+            down(True)
+            follower.say(QUESTION, msg_id="outage-msg-0001")
+            follower.say(QUESTION, msg_id="outage-msg-0001")  # Zalo's redelivery
+            answer = follower.sent(3)[2]
+            assert "căn cước" in json.dumps(answer, ensure_ascii=False)
+            time.sleep(1.0)
+            assert len(fake.to(follower.user_id)) == 3  # the copy was not answered again
+            down(False)
+            deadline = time.monotonic() + 10
+            while True:
+                with Session(runtime.engine) as session:
+                    stored = session.exec(select(Interaction)).all()
+                if stored or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            assert [i.entry_id for i in stored] == ["cccd-cap-lai"]

@@ -11,7 +11,7 @@ from importlib import resources
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from telegram.error import TelegramError
 
 from admin_api.console import ASSETS_URL as CONSOLE_ASSETS_URL
@@ -30,6 +30,7 @@ from bot.web.security_headers import SecurityHeaders
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.webhook import router as zalo_router
 from core.channel import ChannelServices
+from core.db.outage import UNREACHABLE
 from core.faq_versions import StaleVersionError
 from core.index_watch import IndexWatcher, watch_published
 from core.log_redaction import drop_access_log_queries
@@ -57,9 +58,9 @@ DATABASE_UNAVAILABLE = "Hệ thống đang tạm gián đoạn kết nối dữ 
 
 
 def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """What needs the database while it is unreachable gets 503 with a retry hint, not a 500:
-    questions on /api/chat are still answered (their logs are spooled); conversations, which
-    keep state in the database, and staff work wait for it."""
+    """What needs the database while it is unreachable gets 503 with a retry hint, not a 500.
+    Citizens' questions do not come here: they are answered from the index and their logs are
+    spooled (core/spool.py, core/consent.py); staff work waits for the database."""
     log.warning("database unavailable for %s (%s)", request.url.path, type(exc).__name__)
     return JSONResponse({"detail": DATABASE_UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
 
@@ -149,7 +150,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(RequestIds)  # outermost: the id covers every other middleware's logs too
     for race in (IntegrityError, StaleVersionError):
         app.add_exception_handler(race, concurrent_change)
-    for outage in (OperationalError, InterfaceError):
+    for outage in UNREACHABLE:
         app.add_exception_handler(outage, database_unavailable)
 
     return app
