@@ -33,7 +33,8 @@ class UpdateLedger:
         While the database is unreachable this worker's memory decides: updates are acknowledged
         at once, so the platforms rarely redeliver, and a citizen is answered rather than not.
         """
-        remembered = self._claimed.add(f"{channel}:{update_id}")
+        if not self._claimed.add(f"{channel}:{update_id}"):
+            return False  # this worker took it already (perhaps during an outage, unrecorded)
         try:
             with Session(self.engine) as session:
                 session.add(ProcessedUpdate(channel=channel, update_id=update_id))
@@ -43,7 +44,7 @@ class UpdateLedger:
             return False
         except UNREACHABLE as exc:
             log.warning("update claimed in memory: database unavailable (%s)", type(exc).__name__)
-            return remembered
+            return True
 
     def prune(self) -> int:
         with Session(self.engine) as session:
