@@ -50,6 +50,17 @@ def outage(server: str, url: str) -> Iterator[Callable[[bool], None]]:
         admin.dispose()
 
 
+def stored_after_outage(engine: Engine, timeout: float = 10.0) -> list[Interaction]:
+    """The interactions stored once the spool has been replayed (polled until some are)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with Session(engine) as session:
+            stored = list(session.exec(select(Interaction)))
+        if stored or time.monotonic() > deadline:
+            return stored
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def engine(postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url)

@@ -353,7 +353,7 @@ def test_the_bot_answers_through_a_database_outage(
 ) -> None:
     """PostgreSQL refuses connections: a citizen who agreed is still answered from the index,
     once per update (delivered twice here), and the question is stored when it is back."""
-    from tests.test_spool import outage
+    from tests.test_spool import outage, stored_after_outage
 
     with running_fake_telegram(TOKEN) as fake, outage(postgres_server, postgres_url) as down:
         updates = {
@@ -378,13 +378,7 @@ def test_the_bot_answers_through_a_database_outage(
                 time.sleep(1.0)
                 assert len(fake.calls_to("sendMessage")) == 4  # the copy was not answered again
                 down(False)
-                deadline = time.monotonic() + 10
-                while True:
-                    with Session(runtime.engine) as session:
-                        stored = session.exec(select(Interaction)).all()
-                    if stored or time.monotonic() > deadline:
-                        break
-                    time.sleep(0.2)
+                stored = stored_after_outage(runtime.engine)
                 assert [i.entry_id for i in stored] == ["cccd-cap-lai"]
         finally:
             runtime.engine.dispose()

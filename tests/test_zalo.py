@@ -435,7 +435,7 @@ def test_the_oa_answers_through_a_database_outage(
 ) -> None:
     """PostgreSQL refuses connections: a follower who agreed is answered once per event (posted
     twice here), and the question is stored when the database is back."""
-    from tests.test_spool import outage
+    from tests.test_spool import outage, stored_after_outage
 
     with running_fake_zalo() as fake, outage(postgres_server, postgres_url) as down:
         s = zalo_settings(settings, fake, database_url=postgres_url, spool_retry_seconds=0.2)
@@ -451,11 +451,5 @@ def test_the_oa_answers_through_a_database_outage(
             time.sleep(1.0)
             assert len(fake.to(follower.user_id)) == 3  # the copy was not answered again
             down(False)
-            deadline = time.monotonic() + 10
-            while True:
-                with Session(runtime.engine) as session:
-                    stored = session.exec(select(Interaction)).all()
-                if stored or time.monotonic() > deadline:
-                    break
-                time.sleep(0.2)
+            stored = stored_after_outage(runtime.engine)
             assert [i.entry_id for i in stored] == ["cccd-cap-lai"]
