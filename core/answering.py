@@ -237,9 +237,7 @@ class AnswerService:
         entries = searcher.index.entries
         if query.prepared is None:  # prepared once, by the FAQ's pipeline, for every source
             restore = self.settings.restore_diacritics
-            query.prepared = timer.run(
-                "normalise", lambda: searcher.index.pipeline.prepare_query(query.text, restore)
-            )
+            query.prepared = searcher.index.pipeline.prepare_query(query.text, restore, timer)
         prepared = query.prepared
         key = (version, prepared.dense_text)
         cached = self._cache.get(key)

@@ -120,7 +120,8 @@ def evaluation_service(
     return AnswerService(eval_settings, live, _NullLog(), thresholds or Thresholds.from_settings(settings))
 
 
-def _run(service: AnswerService, queries: Sequence[Query]) -> list[QueryResult]:
+def run_queries(service: AnswerService, queries: Sequence[Query]) -> list[QueryResult]:
+    """Every query through the service (no logging), with its hits, decision and latency."""
     results = []
     for query in queries:
         reply = service.answer(query.text)
@@ -140,9 +141,9 @@ def run_evaluation(
 ) -> tuple[EvalRun, AnswerService]:
     entries = published(load_content_dir(faq)[1]) if faq.is_dir() else load_jsonl_entries(faq)
     service = evaluation_service(settings, encoder, entries, fields, mode, cache)
-    run = EvalRun(_run(service, read_queries(queries)), n_faq=len(entries))
+    run = EvalRun(run_queries(service, read_queries(queries)), n_faq=len(entries))
     if oos is not None:
-        run.out_of_scope = _run(service, read_oos(oos))
+        run.out_of_scope = run_queries(service, read_oos(oos))
     return run, service
 
 

@@ -88,6 +88,14 @@ def test_repeated_question_is_served_from_cache(service: AnswerService) -> None:
     assert stored(service, second.interaction_id).cached is True
 
 
+def test_restoration_is_timed_as_its_own_stage(service: AnswerService) -> None:
+    """Benchmarks report restoring diacritics apart from the rest of normalisation."""
+    plain = ask(service, "lam lai the can cuoc bi mat o dau")
+    accented = ask(service, "Làm lại thẻ căn cước bị mất ở đâu?")
+    assert {"normalise", "restore", "encode"} <= set(plain.stages_ms)
+    assert "normalise" in accented.stages_ms and "restore" not in accented.stages_ms
+
+
 def test_suggestions_when_candidates_are_close(service: AnswerService) -> None:
     strict = Thresholds(
         answer_threshold=0.99,

@@ -8,10 +8,12 @@ Queries typed without accents are additionally restored against the indexed text
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Protocol, TypeVar
 
-from core.text.abbreviations import AbbreviationExpander, default_expander
+from core.text.abbreviations import AbbreviationExpander, Expansion, default_expander
 from core.text.normalize import fold_case, strip_diacritics, tokens
 from core.text.restore import DiacriticsRestorer, needs_restoration
 
@@ -19,6 +21,18 @@ MAX_QUERY_TOKENS = 96  # long messages keep their head; restoration cost grows w
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*\w+\s*\}\}")
 _CODE_SEPARATOR_RE = re.compile(r"[-./]")
 _CODE_RE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]+(?:[-./][a-z0-9]+)*$")
+T = TypeVar("T")
+
+
+class Stages(Protocol):
+    """Times named stages of one query (retrieval.searcher.StageTimer); benchmarks read them."""
+
+    def run(self, name: str, fn: Callable[[], T]) -> T: ...
+
+
+class _Untimed:
+    def run(self, name: str, fn: Callable[[], T]) -> T:
+        return fn()
 
 
 @dataclass(frozen=True)
@@ -63,20 +77,30 @@ class TextPipeline:
         toks = tokens(fold_case(strip_placeholders(text)))
         return " ".join(self._expander.expand(toks).tokens)
 
-    def prepare_query(self, text: str, restore: bool = True) -> PreparedQuery:
-        toks = tokens(fold_case(text))[:MAX_QUERY_TOKENS]
-        expansion = self._expander.expand(toks)
-        expanded = " ".join(expansion.tokens)
+    def prepare_query(self, text: str, restore: bool = True, stages: Stages | None = None) -> PreparedQuery:
+        """Clean, expand and (for text typed without accents) restore one query.
+
+        ``stages`` times "normalise" and "restore" apart: restoration is the costly part.
+        """
+        stages = stages or _Untimed()
+        toks, expansion = stages.run("normalise", lambda: self._expand(text))
         restored = restore and self._restorer is not None and needs_restoration(toks)
+        expanded = " ".join(expansion.tokens)
+        dense_text = expanded
         if restored and self._restorer is not None:
-            dense_text = " ".join(self._restorer.restore_tokens(expansion.tokens, expansion.fixed))
-        else:
-            dense_text = expanded
+            restorer = self._restorer
+            dense_text = stages.run(
+                "restore", lambda: " ".join(restorer.restore_tokens(expansion.tokens, expansion.fixed))
+            )
         return PreparedQuery(
             original=text,
             expanded=expanded,
             dense_text=dense_text,
             restored=restored,
-            lexical_terms=tuple(lexical_terms(expanded)),
+            lexical_terms=tuple(stages.run("normalise", lambda: lexical_terms(expanded))),
             codes=codes_in(text),
         )
+
+    def _expand(self, text: str) -> tuple[list[str], Expansion]:
+        toks = tokens(fold_case(text))[:MAX_QUERY_TOKENS]
+        return toks, self._expander.expand(toks)
