@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from sqlalchemy import func
+from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core.db.engine import make_engine
@@ -82,9 +82,14 @@ def server_errors(data_dir: Path) -> int:
     return errors
 
 
+def bench_engine(data_dir: Path) -> Engine:
+    """The database the benchmarked server wrote to: BENCH_DATABASE_URL, or its SQLite file."""
+    return make_engine(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'hoidap.db'}")
+
+
 def stored(data_dir: Path) -> tuple[int, int, list[float]]:
     """Interactions and feedback rows stored, and the answering time of each interaction."""
-    engine = make_engine(os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{data_dir / 'hoidap.db'}")
+    engine = bench_engine(data_dir)
     with Session(engine) as session:
         answering = [float(v) for v in session.exec(select(Interaction.latency_ms))]
         feedback = session.exec(select(func.count()).select_from(Feedback)).one()
