@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
 from core.db.models import Feedback, Interaction, utcnow
+from core.db.outage import UNREACHABLE
 from core.privacy import mask_personal_data
 from core.spool import Applied, Record, ReplayReport, Spool, SpoolError
 
@@ -49,11 +50,13 @@ class InteractionLog:
                 session.add(interaction)
                 session.commit()
             return True
-        except IntegrityError:
-            log.exception("interaction %s already stored", interaction.id)
-            return False
-        except SQLAlchemyError as exc:
+        except UNREACHABLE as exc:
             return self._spool(interaction.id, "interaction", interaction.model_dump(mode="json"), exc)
+        except SQLAlchemyError:
+            # Not an outage (a duplicate, a broken schema): a spooled copy would fail again on
+            # every replay and hold back everything queued after it.
+            log.exception("could not store interaction %s", interaction.id)
+            return False
 
     def record_feedback(
         self,
@@ -79,9 +82,7 @@ class InteractionLog:
             if self.spool is None or not self.spool.holds_interaction(interaction_id):
                 raise
             return self._spool_feedback(verdict, user_hash, None)  # its question is spooled too
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
+        except UNREACHABLE as exc:  # anything else is not an outage and reaches the caller
             if self.spool is None:
                 raise
             return self._spool_feedback(verdict, user_hash, exc)

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ProgrammingError
 from sqlmodel import Session, select
 
 from core import actions, replies
@@ -132,6 +133,20 @@ def test_replaying_twice_stores_once_and_forged_ratings_are_rejected(engine: Eng
     log.flush_spool()
     interactions, feedback = _rows(engine)
     assert [i.id for i in interactions] == ["d" * 32] and feedback == []
+
+
+def test_only_an_outage_is_spooled(engine: Engine, tmp_path: Path) -> None:
+    """A database error that is not an outage (here a missing table) would fail again on every
+    replay and hold back the records queued after it: it is reported, not spooled."""
+    log = InteractionLog(engine, Spool(tmp_path / "spool"))
+    assert log.record(_interaction("e" * 32))
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE feedback"))
+        conn.execute(text("ALTER TABLE interaction RENAME TO interaction_gone"))
+    assert log.record(_interaction("f" * 32)) is False
+    with pytest.raises(ProgrammingError):
+        log.record_feedback("e" * 32, True, user_hash="u1")
+    assert log.spool is not None and log.spool.pending() == 0
 
 
 def test_a_dead_worker_s_spool_is_replayed_by_another(engine: Engine, tmp_path: Path) -> None:
