@@ -41,6 +41,7 @@ from tests.serving import free_port
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
+SCALE_PLOT = "scale.png"
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -279,6 +280,11 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
         results["chat_load"] = chat_load.measure()
         log("web pages in Chromium …")
         results["web_pages"] = web_pages.measure(git_commit())
+        from benchmarks import scale_bench  # it builds on this module's catalog pairs
+
+        log("scale: 200 to 20,000 entries …")
+        results["scale"] = scale_bench.measure()
+        scale_bench.plot(results["scale"], out.parent / SCALE_PLOT)
     encode = results["answer_service"]["stage_median_ms"].get("encode", 0.0)
     results["encode_ratio_to_c"] = round(encode / results["c_engine_encode_median_ms"], 2)
     results["meta"] = {
@@ -412,6 +418,14 @@ def render(r: dict[str, Any]) -> str:
         lines += chat_load.section(r["chat_load"])
     if "web_pages" in r:
         lines += web_pages.section(r["web_pages"])
+    if "scale" in r:
+        from benchmarks import scale_bench
+
+        lines += [
+            *scale_bench.section(r["scale"]),
+            "",
+            f"![Query cost and construction against rows]({SCALE_PLOT})",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -16,12 +17,27 @@ from numpy.typing import NDArray
 HNSW_ABOVE = 250_000
 _HNSW_NEIGHBOURS = 32
 _HNSW_EF_SEARCH = 512  # recall first: the default (16) found under half of the top 60
+# One query at a time searches on one thread anyway; faiss's other OpenMP threads would only spin
+# beside PyTorch's on the same cores (benchmarks/scale_bench.py: p95 at 20,000 entries).
+faiss.omp_set_num_threads(1)
+
+
+def _stored_vectors(index: faiss.Index) -> NDArray[np.float32]:
+    """The vectors faiss holds, as a read-only view: one copy in memory, not two."""
+    flat: Any = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSWFlat) else index
+    if flat.ntotal == 0:
+        return np.zeros((0, flat.d), dtype=np.float32)
+    view = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
+    view.flags.writeable = False
+    return view
 
 
 class DenseIndex:
-    def __init__(self, index: faiss.Index, vectors: NDArray[np.float32]) -> None:
+    def __init__(self, index: faiss.Index) -> None:
         self._index = index
-        self.vectors = vectors  # kept for exact scores of candidates found lexically
+        # Exact scores of candidates found lexically; a view of faiss's storage (kept alive by
+        # self._index), since a copy would double the index's memory.
+        self.vectors = _stored_vectors(index)
 
     @classmethod
     def build(cls, vectors: NDArray[np.float32], hnsw_above: int = HNSW_ABOVE) -> DenseIndex:
@@ -34,7 +50,7 @@ class DenseIndex:
         else:
             index = faiss.IndexFlatIP(dim)
         index.add(vectors)
-        return cls(index, vectors)
+        return cls(index)
 
     @property
     def kind(self) -> str:
@@ -55,13 +71,11 @@ class DenseIndex:
         return np.asarray(self.vectors[rows] @ query, dtype=np.float32)
 
     def save(self, folder: Path) -> None:
-        np.save(folder / "vectors.npy", self.vectors)
         faiss.write_index(self._index, str(folder / "dense.faiss"))
 
     @classmethod
     def load(cls, folder: Path) -> DenseIndex:
-        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         index = faiss.read_index(str(folder / "dense.faiss"))
         if isinstance(index, faiss.IndexHNSWFlat):
             index.hnsw.efSearch = _HNSW_EF_SEARCH
-        return cls(index, vectors)
+        return cls(index)

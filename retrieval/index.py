@@ -2,7 +2,7 @@
 
 Layout under ``<data_dir>/index``::
 
-    versions/<version>/   meta.json, entries.json, rows.json, vectors.npy, dense.faiss, bm25/
+    versions/<version>/   meta.json, entries.json, rows.json, dense.faiss (holds the vectors), bm25/
     CURRENT               name of the version that serves (replaced with os.replace)
 
 A build writes into a hidden temporary folder and only then renames it into

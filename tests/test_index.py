@@ -151,3 +151,22 @@ def test_hnsw_keeps_its_search_breadth_through_save_and_load(tmp_path: Path) -> 
     assert inner.hnsw.efSearch == _HNSW_EF_SEARCH
     _, ids = loaded.search(vectors[5], 10)
     assert ids[0] == 5
+
+
+@pytest.mark.parametrize("hnsw_above", [10_000, 0])
+def test_vectors_are_held_once_and_score_as_stored(tmp_path: Path, hnsw_above: int) -> None:
+    """Candidates found lexically are scored from faiss's own copy of the vectors, flat or HNSW:
+    a second copy would hold 176 MiB more at 20,000 entries (BENCHMARKS, Scale)."""
+    from retrieval.dense import DenseIndex
+
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(300, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    DenseIndex.build(vectors, hnsw_above=hnsw_above).save(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dense.faiss"]
+    loaded = DenseIndex.load(tmp_path)
+    assert not loaded.vectors.flags.owndata and not loaded.vectors.flags.writeable
+    rows = np.array([0, 7, 299])
+    assert np.allclose(loaded.scores_for(vectors[7], rows), vectors[rows] @ vectors[7], atol=1e-6)
+    scores, ids = loaded.search(vectors[42], 3)
+    assert ids[0] == 42 and scores[0] == pytest.approx(1.0, abs=1e-5)
