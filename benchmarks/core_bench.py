@@ -201,7 +201,8 @@ def serving(data_dir: Path) -> Iterator[tuple[str, int, float]]:
 def _first_answer(base: str, startup_s: float, question: str) -> float:
     """Seconds from process start to the first answer (start-up plus the first request)."""
     started = time.perf_counter()
-    httpx.post(f"{base}/api/chat", json={"message": question, "session_id": "benchmark01"}, timeout=60)
+    r = httpx.post(f"{base}/api/chat", json={"message": question, "session_id": "benchmark01"}, timeout=60)
+    r.raise_for_status()  # an error page is no first answer
     return round(startup_s + time.perf_counter() - started, 2)
 
 

@@ -76,7 +76,7 @@ def _general_oos(run: EvalRun, results: list[QueryResult]) -> dict[str, float]:
     answered = sum(1 for r in results if r.decision is Decision.ANSWER)
     return {
         "oos_general_n": len(results),
-        "oos_general_false_answer_rate": round(answered / len(results), 4),
+        "oos_general_false_answer_rate": round(answered / max(len(results), 1), 4),
         "oos_general_auroc": round(auroc([r.signal for r in run.in_scope], [r.signal for r in results]), 4),
     }
 
@@ -116,6 +116,18 @@ def measure(
     return {"sets": quality, "curves": curves, "plot": plot_path.name if plot_path and curves else None}
 
 
+def _curve_cell(p: dict[str, Any]) -> str:
+    return f"{p['answer_rate']} / {_cell(p['answer_precision'])} / {_cell(p['oos_false_answer_rate'])}"
+
+
+def _cell(value: object) -> object:
+    return "-" if value is None else value
+
+
+def _oos_rate(rate: object, n: object) -> str:
+    return "-" if rate is None else f"{rate} ({n})"
+
+
 def _row(cells: list[object]) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -129,8 +141,10 @@ def section(q: dict[str, Any]) -> list[str]:
         "Configurations: **hybrid** is the full pipeline (normalisation, restoration, dense + BM25, "
         "decision); **dense** the default model alone; **lexical** BM25 on folded text (accents "
         "folded, abbreviations expanded, bigrams); **lexical-raw** BM25 on the words as typed (the "
-        "portal's keyword box). OOS: our out-of-scope set (`faq_data/eval/oos.jsonl`); general OOS: "
-        "`../shared/eval/oos_general.jsonl` (801 questions written by others).",
+        "portal's keyword box). OOS: the set's own out-of-scope questions (for golden and holdout "
+        "`faq_data/eval/oos.jsonl`, for ViCoV19QA `../shared/eval/oos_general.jsonl`), their number "
+        "in brackets; general OOS: `../shared/eval/oos_general.jsonl`, written by others, against our "
+        "FAQ. Empty cells: not measured for that configuration.",
         "",
         _row(
             [
@@ -160,12 +174,12 @@ def section(q: dict[str, Any]) -> list[str]:
                     v["top3"],
                     v["mrr"],
                     v["answer_rate"],
-                    v["answer_precision"],
-                    v.get("oos_auroc", "-"),
-                    v.get("oos_false_answer_rate", "-"),
-                    v.get("oos_general_auroc", "-"),
-                    v.get("oos_general_false_answer_rate", "-"),
-                    v.get("p50_ms", "-"),
+                    _cell(v["answer_precision"]),
+                    _cell(v.get("oos_auroc")),
+                    _oos_rate(v.get("oos_false_answer_rate"), v.get("n_oos")),
+                    _cell(v.get("oos_general_auroc")),
+                    _oos_rate(v.get("oos_general_false_answer_rate"), v.get("oos_general_n")),
+                    _cell(v.get("p50_ms")),
                 ]
             )
         )
@@ -234,10 +248,7 @@ def _curve_section(q: dict[str, Any]) -> list[str]:
     for i, p in enumerate(first):
         if i % 2:
             continue  # every other step keeps the table short; the plot has them all
-        cells = [
-            f"{c[i]['answer_rate']} / {c[i]['answer_precision']} / {c[i]['oos_false_answer_rate']}"
-            for c in curves.values()
-        ]
+        cells = [_curve_cell(c[i]) for c in curves.values()]
         lines.append(_row([p["offset"], p["answer_threshold"], *cells]))
     best = threshold_curve.best_at_precision(curves["hybrid"], 0.97)
     if best is not None:
@@ -245,6 +256,6 @@ def _curve_section(q: dict[str, Any]) -> list[str]:
             "",
             f"Highest answer rate of the full pipeline at precision ≥ 0.97: {best['answer_rate']} "
             f"(answer threshold {best['answer_threshold']}, out-of-scope false answers "
-            f"{best['oos_false_answer_rate']}).",
+            f"{_cell(best['oos_false_answer_rate'])}).",
         ]
     return lines

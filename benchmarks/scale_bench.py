@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.searcher import HybridSearcher, StageTimer
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE_FILE = ROOT / "var" / "cache" / "scale-bench.sqlite"  # the real rows' vectors, kept between runs
 SIZES = (200, 1_000, 5_000, 20_000)
 RECORDS = 2_642
 NOISE = 0.02
@@ -99,7 +101,7 @@ class MarkedCopies:
         for i, text in enumerate(texts):
             found = _MARK.search(text)
             if found:
-                rng = np.random.default_rng(hash(text) & 0xFFFFFFFF)
+                rng = np.random.default_rng(zlib.crc32(text.encode()))  # the same noise every run
                 moved = vectors[i] + rng.normal(0, NOISE, self.dim).astype(np.float32)
                 vectors[i] = moved / np.linalg.norm(moved)
         return vectors
@@ -141,10 +143,10 @@ def _dense_compare(vectors: NDArray[np.float32], queries: NDArray[np.float32]) -
     return out
 
 
-def measure(sizes: Sequence[int] = SIZES) -> dict[str, Any]:
+def measure(sizes: Sequence[int] = SIZES, cache_file: Path = CACHE_FILE) -> dict[str, Any]:
     settings = Settings()
     real = load_encoder(settings)
-    cache = EmbeddingCache(ROOT / "var" / "cache" / "scale-bench.sqlite")
+    cache = EmbeddingCache(cache_file)
     encoder = MarkedCopies(real, cache)
     queries = bench_queries(200)
     query_vectors = real.encode_queries(queries)

@@ -63,6 +63,7 @@ WARMUP_SECONDS = 3.0
 REPLY_TIMEOUT = 15.0  # a reply later than this is lost
 SETTLE_SECONDS = 1.0  # the rest of a reply sent in several messages
 CLOSED_LOOP_USER_RATE = "100000/minute"
+BOT_API_RATE = 30  # AIORateLimiter's default overall rate, which bot/telegram/application.py keeps
 
 
 @dataclass
@@ -385,6 +386,8 @@ def measure_concurrency(
         "seconds": seconds,
         "warmup_seconds": WARMUP_SECONDS,
         "user_rate_limit": CLOSED_LOOP_USER_RATE,
+        "question_pool": len(read_queries(GOLDEN)),
+        "cores": os.cpu_count(),
         "levels": results,
         "server_errors": errors,
     }
@@ -397,15 +400,17 @@ def concurrency_section(result: dict[str, Any]) -> list[str]:
         f"## Telegram webhook under concurrent clients (`{_command(result)}`)",
         "",
         "One `hoidap serve` (webhook mode, SQLite, fresh data folder) on loopback; this process posts "
-        "updates as Telegram would and serves the fake Bot API the replies go to, on the same 2 cores. "
+        "updates as Telegram would and serves the fake Bot API the replies go to, on the same "
+        f"{result['cores']} cores. "
         "At each level N citizens (after /start and consent) ask golden-set questions back to back, "
         f"the next as soon as the reply arrives, for {result['seconds']:g} s after a "
         f"{result['warmup_seconds']:g} s warm-up. Acknowledgement: post → HTTP 200; reply: post → first "
         "`sendMessage` at the fake API; answering: the time the app stored for the answer itself. "
-        "Replies leave through the outgoing rate limiter (30 Bot API sends a second, as Telegram "
-        "allows one bot): when the sends per second reach it, the reply latency is that queue, "
+        f"Replies leave through the outgoing rate limiter ({BOT_API_RATE} Bot API sends a second, as "
+        "Telegram allows one bot): when the sends per second reach it, the reply latency is that queue, "
         "not answering. The answer cache is on (the default) and fills from level to level, as the "
-        f"330 golden questions repeat. Per-citizen limit raised to {result['user_rate_limit']}.",
+        f"{result['question_pool']} golden questions repeat. Per-citizen limit raised to "
+        f"{result['user_rate_limit']}.",
     ]
     for x in result["levels"]:
         lines += ["", _level_lead(x), "", _row(["latency", "p50 ms", "p95 ms", "p99 ms"]), _row(["---"] * 4)]

@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from core.decision import Thresholds, decide
-from core.evaluation import EvalRun, QueryResult
-from core.messages import Decision
+from core.decision import Thresholds
+from core.evaluation import EvalRun, would_answer
 
-STEPS = np.round(np.arange(-0.06, 0.0601, 0.005), 4) + 0.0  # offsets from the configured answer threshold
+STEPS = (
+    np.round(np.arange(-0.06, 0.0601, 0.005), 4) + 0.0
+)  # + 0.0: no "-0.0" in the table  # offsets from the configured answer threshold
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,11 @@ class CurvePoint:
     oos_false_answer_rate: float | None
 
 
-def _answers(result: QueryResult, t: Thresholds) -> bool:
-    if result.decision in (Decision.SMALLTALK, Decision.EMPTY):
-        return False
-    return decide(result.hits, t).decision is Decision.ANSWER
-
-
 def point(run: EvalRun, t: Thresholds) -> CurvePoint:
-    answered = [r for r in run.in_scope if _answers(r, t)]
+    answered = [r for r in run.in_scope if would_answer(r, t)]
     precision = sum(r.rank == 1 for r in answered) / len(answered) if answered else None
     oos = run.out_of_scope
-    far = sum(_answers(r, t) for r in oos) / len(oos) if oos else None
+    far = sum(would_answer(r, t) for r in oos) / len(oos) if oos else None
     return CurvePoint(
         round(t.answer_threshold, 4),
         round(len(answered) / max(len(run.in_scope), 1), 4),
@@ -56,7 +51,7 @@ def curve(run: EvalRun, configured: Thresholds) -> list[dict[str, Any]]:
             answer_threshold=configured.answer_threshold + float(step),
             passage_answer_threshold=configured.passage_answer_threshold + float(step),
         )
-        points.append({**point(run, t).__dict__, "offset": float(step) + 0.0})  # no "-0.0"
+        points.append({**point(run, t).__dict__, "offset": float(step)})
     return points
 
 
@@ -72,9 +67,10 @@ def plot(curves: dict[str, list[dict[str, Any]]], path: Path) -> None:
         usable = [p for p in points if p["answer_precision"] is not None]
         rates = [p["answer_rate"] for p in usable]
         line = ax.plot(rates, [p["answer_precision"] for p in usable], "o-", ms=3, label=f"{name}: precision")
+        with_oos = [p for p in usable if p["oos_false_answer_rate"] is not None]
         ax.plot(
-            rates,
-            [p["oos_false_answer_rate"] or 0.0 for p in usable],
+            [p["answer_rate"] for p in with_oos],
+            [p["oos_false_answer_rate"] for p in with_oos],
             "x:",
             ms=3,
             color=line[0].get_color(),

@@ -232,17 +232,18 @@ def calibrate(
 
 
 def _score(run: EvalRun, t: Thresholds) -> tuple[float, float, float] | None:
-    answered = [r for r in run.in_scope if _would_answer(r, t)]
+    answered = [r for r in run.in_scope if would_answer(r, t)]
     if not answered:
         return None
     precision = sum(1 for r in answered if r.rank == 1) / len(answered)
     rate = len(answered) / len(run.in_scope)
-    false = sum(1 for r in run.out_of_scope if _would_answer(r, t))
+    false = sum(1 for r in run.out_of_scope if would_answer(r, t))
     far = false / len(run.out_of_scope) if run.out_of_scope else 0.0
     return rate, precision, far
 
 
-def _would_answer(result: QueryResult, t: Thresholds) -> bool:
+def would_answer(result: QueryResult, t: Thresholds) -> bool:
+    """Whether these thresholds answer outright, from the hits already ranked."""
     if result.decision in (Decision.SMALLTALK, Decision.EMPTY):
         return False
     return decide(result.hits, t).decision is Decision.ANSWER

@@ -17,9 +17,27 @@ from numpy.typing import NDArray
 HNSW_ABOVE = 250_000
 _HNSW_NEIGHBOURS = 32
 _HNSW_EF_SEARCH = 512  # recall first: the default (16) found under half of the top 60
-# One query at a time searches on one thread anyway; faiss's other OpenMP threads would only spin
-# beside PyTorch's on the same cores (benchmarks/scale_bench.py: p95 at 20,000 entries).
-faiss.omp_set_num_threads(1)
+
+
+def _one_omp_thread() -> None:
+    """One query searches on one thread anyway; faiss's other OpenMP threads would only spin beside
+    PyTorch's on the same cores (benchmarks/scale_bench.py: p95 at 20,000 entries). The setting
+    belongs to the calling thread (libgomp), and answers run on pool threads, so each sets it."""
+    if faiss.omp_get_max_threads() != 1:
+        faiss.omp_set_num_threads(1)
+
+
+class _FaissStorage:
+    """Exposes faiss's vector storage to numpy; the array's base, so it keeps the index alive."""
+
+    def __init__(self, index: faiss.Index, flat: Any) -> None:
+        self._index = index
+        self.__array_interface__ = {
+            "shape": (int(flat.ntotal), int(flat.d)),
+            "typestr": "<f4",
+            "data": (int(flat.get_xb()), True),  # read-only
+            "version": 3,
+        }
 
 
 def _stored_vectors(index: faiss.Index) -> NDArray[np.float32]:
@@ -27,16 +45,14 @@ def _stored_vectors(index: faiss.Index) -> NDArray[np.float32]:
     flat: Any = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSWFlat) else index
     if flat.ntotal == 0:
         return np.zeros((0, flat.d), dtype=np.float32)
-    view = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
-    view.flags.writeable = False
-    return view
+    return np.asarray(_FaissStorage(index, flat))
 
 
 class DenseIndex:
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
-        # Exact scores of candidates found lexically; a view of faiss's storage (kept alive by
-        # self._index), since a copy would double the index's memory.
+        # Exact scores of candidates found lexically, read from faiss's own storage: a copy would
+        # double the index's memory. The index is never added to after this.
         self.vectors = _stored_vectors(index)
 
     @classmethod
@@ -63,6 +79,7 @@ class DenseIndex:
         k = min(k, len(self))
         if k == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        _one_omp_thread()
         scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]

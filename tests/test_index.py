@@ -166,7 +166,30 @@ def test_vectors_are_held_once_and_score_as_stored(tmp_path: Path, hnsw_above: i
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dense.faiss"]
     loaded = DenseIndex.load(tmp_path)
     assert not loaded.vectors.flags.owndata and not loaded.vectors.flags.writeable
+    kept = loaded.vectors
+    del loaded  # the view keeps faiss's storage alive
+    assert np.allclose(kept, vectors, atol=1e-6)
+    loaded = DenseIndex.load(tmp_path)
     rows = np.array([0, 7, 299])
     assert np.allclose(loaded.scores_for(vectors[7], rows), vectors[rows] @ vectors[7], atol=1e-6)
     scores, ids = loaded.search(vectors[42], 3)
     assert ids[0] == 42 and scores[0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_search_runs_on_one_openmp_thread_in_any_thread() -> None:
+    """Answers run on pool threads; faiss's thread count is per thread, so each search sets it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import faiss
+
+    from retrieval.dense import DenseIndex
+
+    vectors = np.eye(8, dtype=np.float32)
+    dense = DenseIndex.build(vectors)
+
+    def search_then_count() -> tuple[int, int]:
+        _, ids = dense.search(vectors[3], 1)
+        return int(ids[0]), faiss.omp_get_max_threads()
+
+    with ThreadPoolExecutor(2) as pool:
+        assert pool.submit(search_then_count).result() == (3, 1)

@@ -1,6 +1,7 @@
 """The scale benchmark: its report section is written from the figures it is given, and the smallest
 size runs end to end with the real model."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,8 +56,8 @@ def test_section_says_when_the_largest_size_is_not_the_target_size() -> None:
 
 
 @pytest.mark.model
-def test_smallest_size_measures_end_to_end_reindex_and_serving_memory() -> None:
-    report = measure(sizes=[200])  # about 40 s; a cold embedding cache adds the 1,200 rows' encoding
+def test_smallest_size_measures_end_to_end_reindex_and_serving_memory(tmp_path: Path) -> None:
+    report = measure(sizes=[200], cache_file=tmp_path / "vectors.sqlite")  # about 50 s
     size = report["sizes"][0]
     assert size["rows"] == 1_200 and size["rows_reencoded"] == 1
     assert size["end_to_end"]["p95_ms"] > size["search"]["p95_ms"] > 0
