@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from benchmarks import quality_bench, web_pages
+from benchmarks import quality_bench, targets, web_pages
 from core.answering import AnswerService
 from core.decision import Thresholds
 from core.faq import FaqEntry
@@ -243,6 +243,7 @@ def machine() -> str:
 
 
 def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
+    run_started = time.perf_counter()
     settings = Settings()
     started = time.perf_counter()
     encoder = load_encoder(settings)  # in a process that has not imported PyTorch yet: as at start
@@ -302,6 +303,8 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
         "commit": git_commit(),
         "machine": machine(),
         "command": "hoidap bench" + (" --quick" if quick else ""),
+        "quick": quick,
+        "duration_s": round(time.perf_counter() - run_started),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     (out.parent / "benchmarks.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
@@ -319,7 +322,9 @@ def render(r: dict[str, Any]) -> str:
         "# Benchmarks",
         "",
         f"Measured {m['date']} at commit `{m['commit']}` on {m['machine']}.",
-        f"Command: `{m['command']}` (raw figures in `docs/benchmarks.json`).",
+        f"Command: `{m['command']}` (raw figures in `docs/benchmarks.json`); the run took "
+        f"{m.get('duration_s', 0) / 60:.1f} minutes.",
+        *targets.section(r),
         "",
         "## AnswerService (warm process, SQLite log, result cache off)",
         "",
@@ -505,8 +510,17 @@ def rerun_web(out: Path) -> dict[str, Any]:
     return results
 
 
+def rerender(out: Path) -> None:
+    """Write the report again from the last run's figures (after a change to the report's format)."""
+    results: dict[str, Any] = json.loads((out.parent / "benchmarks.json").read_text("utf-8"))
+    out.write_text(render(results), encoding="utf-8")
+
+
 def main() -> None:
     out = ROOT / "docs" / "BENCHMARKS.md"
+    if "--render" in sys.argv:
+        rerender(out)
+        return
     if "--web" in sys.argv:
         print(json.dumps(rerun_web(out)["web_pages"], indent=2, ensure_ascii=False))
         return

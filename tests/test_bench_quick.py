@@ -28,7 +28,7 @@ def test_quick_benchmark_runs_and_writes_its_report(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     text = report.read_text("utf-8")
-    for section in ("## AnswerService", "## Index build", "## Serving process", "## Quality"):
+    for section in ("## Targets", "## AnswerService", "## Index build", "## Serving process", "## Quality"):
         assert section in text
     figures = json.loads((tmp_path / "benchmarks.json").read_text("utf-8"))
     assert figures["meta"]["command"] == "hoidap bench --quick"

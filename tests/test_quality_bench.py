@@ -57,3 +57,36 @@ def test_tables_show_every_configuration_and_no_missing_value_as_none() -> None:
     assert "None" not in text
     assert "0.5 (2)" in text  # false answers on our out-of-scope set, with its size
     assert "![Precision against answer rate](precision_answer_rate.png)" in text
+
+
+def test_targets_are_judged_from_the_figures_and_absent_ones_said_so() -> None:
+    from benchmarks import targets
+
+    style = {"none": {"top1": 0.9}, "typo": {"top1": 0.8}}
+    results: dict[str, Any] = {
+        "quality": {
+            "sets": {
+                "golden/hybrid": {
+                    "top1": 0.93,
+                    "top3": 0.97,
+                    "answer_rate": 0.86,
+                    "answer_precision": 0.975,
+                    "oos_false_answer_rate": 0.02,
+                    "by_style": style,
+                },
+                "golden/dense": {"by_style": {"none": {"top1": 0.85}, "typo": {"top1": 0.8}}},
+            }
+        },
+        "answer_service": {"end_to_end_ms": {"p50": 21.0, "p99": 40.0}},
+    }
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in targets.section(results) if " | " in line}
+    assert rows["Golden top-1 (full pipeline)"].endswith("| 0.93 | yes |")
+    assert rows["Golden top-3"].endswith("| **no** |")
+    assert (
+        "precision 0.975 at answer rate 0.86 | yes" in rows["Answer precision at the configured thresholds"]
+    )
+    assert (
+        "typo: dense 0.8 vs 0.8" in rows["Full pipeline against lexical-only and dense-only, top-1 per style"]
+    )
+    assert rows["AnswerService latency"].endswith("| **no** |")  # p50 21 ms against 20
+    assert rows["20,000 entries: query"].endswith("| not measured in this run | - |")
