@@ -244,6 +244,7 @@ def machine() -> str:
 
 def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
     run_started = time.perf_counter()
+    commit = git_commit()  # the code this run measures, though HEAD may move while it runs
     settings = Settings()
     started = time.perf_counter()
     encoder = load_encoder(settings)  # in a process that has not imported PyTorch yet: as at start
@@ -290,7 +291,7 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
         log("POST /api/chat under 1, 10, 50 clients …")
         results["chat_load"] = chat_load.measure()
         log("web pages in Chromium …")
-        results["web_pages"] = web_pages.measure(git_commit())
+        results["web_pages"] = web_pages.measure(commit)
         from benchmarks import scale_bench  # it builds on this module's catalog pairs
 
         log("scale: 200 to 20,000 entries …")
@@ -300,7 +301,7 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
     results["encode_ratio_to_c"] = round(encode / results["c_engine_encode_median_ms"], 2)
     results["meta"] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(),
+        "commit": commit,
         "machine": machine(),
         "command": "hoidap bench" + (" --quick" if quick else ""),
         "quick": quick,
@@ -437,7 +438,7 @@ def render(r: dict[str, Any]) -> str:
 
         lines += chat_load.section(r["chat_load"])
     if "web_pages" in r:
-        lines += web_pages.section(r["web_pages"])
+        lines += ["", *web_pages.section(r["web_pages"])]
     if "scale" in r:
         from benchmarks import scale_bench
 

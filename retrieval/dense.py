@@ -10,10 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 # Above this many rows an HNSW graph replaces exact search (docs/BENCHMARKS.md, "Scale"). Measured
-# by benchmarks/scale_bench.py: exact search of the top 60 costs 2.0 ms at 30,000 rows and 7.8 ms at
-# 120,000 (20,000 entries), growing linearly, while HNSW (32 neighbours, efSearch 512) finds only 96%
-# and 94% of those 60. Exact search stays below 16 ms up to about 250,000 rows, so only beyond that,
-# far past a province's FAQ and catalog together, does speed justify the lost recall.
+# by benchmarks/scale_bench.py (2026-12-06): exact search of the top 60 costs 1.5 ms at 30,000 rows
+# and 6.5 ms at 120,000 (20,000 entries), growing linearly, while HNSW (32 neighbours, efSearch 512)
+# finds only 96% and 93% of those 60. Exact search stays below 16 ms up to about 250,000 rows, so
+# only beyond that, far past a province's FAQ and catalog together, does speed justify lost recall.
 HNSW_ABOVE = 250_000
 _HNSW_NEIGHBOURS = 32
 _HNSW_EF_SEARCH = 512  # recall first: the default (16) found under half of the top 60
