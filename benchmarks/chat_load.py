@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks.markdown import row
 from benchmarks.serve_process import hoidap_serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,17 +57,17 @@ def _locust(base: str, users: int, seconds: float, csv_prefix: Path) -> dict[str
         capture_output=True,
     )
     with Path(f"{csv_prefix}_stats.csv").open(encoding="utf-8") as fh:
-        row = next(r for r in csv.DictReader(fh) if r["Name"] == "/api/chat")
-    requests = int(row["Request Count"])
+        stats = next(r for r in csv.DictReader(fh) if r["Name"] == "/api/chat")
+    requests = int(stats["Request Count"])
     return {
         "clients": users,
         "requests": requests,
-        "failures": int(row["Failure Count"]),
-        "rps": round(float(row["Requests/s"]), 1),
-        "p50_ms": float(row["50%"]),
-        "p95_ms": float(row["95%"]),
-        "p99_ms": float(row["99%"]),
-        "error_rate": round(int(row["Failure Count"]) / max(requests, 1), 4),
+        "failures": int(stats["Failure Count"]),
+        "rps": round(float(stats["Requests/s"]), 1),
+        "p50_ms": float(stats["50%"]),
+        "p95_ms": float(stats["95%"]),
+        "p99_ms": float(stats["99%"]),
+        "error_rate": round(int(stats["Failure Count"]) / max(requests, 1), 4),
     }
 
 
@@ -98,19 +99,13 @@ def section(results: dict[str, Any]) -> list[str]:
     }
     for label, levels in results.items():
         lines += ["", f"{titles[label]}:", ""]
-        lines += [_row(["clients", "requests/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"])]
-        lines += [_row(["---"] * 7)]
+        lines += [row(["clients", "requests/s", "p50 ms", "p95 ms", "p99 ms", "requests", "errors"])]
+        lines += [row(["---"] * 7)]
         lines += [
-            _row(
-                [x["clients"], x["rps"], x["p50_ms"], x["p95_ms"], x["p99_ms"], x["requests"], x["failures"]]
-            )
+            row([x["clients"], x["rps"], x["p50_ms"], x["p95_ms"], x["p99_ms"], x["requests"], x["failures"]])
             for x in levels
         ]
     return lines
-
-
-def _row(cells: list[object]) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ import httpx
 import numpy as np
 
 from benchmarks import quality_bench, targets, web_pages
+from benchmarks.markdown import row
 from core.answering import AnswerService
 from core.decision import Thresholds
 from core.faq import FaqEntry
@@ -313,10 +314,6 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
     return results
 
 
-def _row(cells: list[object]) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
-
-
 def render(r: dict[str, Any]) -> str:
     m, a, s = r["meta"], r["answer_service"], r["serving"]
     lines = [
@@ -332,9 +329,9 @@ def render(r: dict[str, Any]) -> str:
         f"{a['queries']} citizen-style queries against the curated set "
         f"({a['entries']} entries, {a['rows']} rows).",
         "",
-        _row(["p50 ms", "p95 ms", "p99 ms", "target"]),
-        _row(["---"] * 4),
-        _row(
+        row(["p50 ms", "p95 ms", "p99 ms", "target"]),
+        row(["---"] * 4),
+        row(
             [
                 a["end_to_end_ms"]["p50"],
                 a["end_to_end_ms"]["p95"],
@@ -352,10 +349,10 @@ def render(r: dict[str, Any]) -> str:
         "",
         "## Index build (synthetic pairs from the national catalog: question + 4 phrasings + answer)",
         "",
-        _row(["entries", "rows", "build s", "re-index after one edit s", "rows re-encoded"]),
-        _row(["---"] * 5),
+        row(["entries", "rows", "build s", "re-index after one edit s", "rows re-encoded"]),
+        row(["---"] * 5),
         *[
-            _row(
+            row(
                 [
                     b["entries"],
                     b["rows"],
@@ -371,7 +368,7 @@ def render(r: dict[str, Any]) -> str:
         "",
         "## Serving process (`hoidap serve`, real HTTP on loopback)",
         "",
-        _row(
+        row(
             [
                 "first start to first answer s",
                 "restart to first answer s",
@@ -382,8 +379,8 @@ def render(r: dict[str, Any]) -> str:
                 "requests",
             ]
         ),
-        _row(["---"] * 7),
-        _row(
+        row(["---"] * 7),
+        row(
             [
                 s["cold_start_to_first_answer_s"],
                 s.get("restart_to_first_answer_s", "-"),
@@ -418,10 +415,10 @@ def render(r: dict[str, Any]) -> str:
             "",
             "Share of replies that lead to the right entry (answer, card or first suggestion):",
             "",
-            _row(["set", "without catalog", "with catalog"]),
-            _row(["---"] * 3),
-            _row(["golden set", c["golden_without_catalog"], c["golden_with_catalog"]]),
-            _row(["20 catalog-only questions (right procedure card)", "-", c["catalog_queries_right_card"]]),
+            row(["set", "without catalog", "with catalog"]),
+            row(["---"] * 3),
+            row(["golden set", c["golden_without_catalog"], c["golden_with_catalog"]]),
+            row(["20 catalog-only questions (right procedure card)", "-", c["catalog_queries_right_card"]]),
         ]
         for miss in c["catalog_queries_misses"]:
             lines.append(f"- missed: {miss['query']} → {miss['decision']} {miss['got']}")
@@ -461,12 +458,12 @@ def _telegram_section(runs: list[dict[str, Any]]) -> list[str]:
         "delivered twice. Latency: update posted → its first `sendMessage` at the fake Bot API. "
         "Target: p95 ≤ 100 ms. The load generator and the fake Bot API share the 2 cores with the server.",
         "",
-        _row(["server threads", "questions", "p50 ms", "p95 ms", "p99 ms", "max ms", "answering p50/p95 ms"]),
-        _row(["---"] * 7),
+        row(["server threads", "questions", "p50 ms", "p95 ms", "p99 ms", "max ms", "answering p50/p95 ms"]),
+        row(["---"] * 7),
     ]
     for t in runs:
         cells = [t["embedding_threads"], t["questions"], t["p50_ms"], t["p95_ms"], t["p99_ms"], t["max_ms"]]
-        lines.append(_row([*cells, f"{t['answering_p50_ms']} / {t['answering_p95_ms']}"]))
+        lines.append(row([*cells, f"{t['answering_p50_ms']} / {t['answering_p95_ms']}"]))
     lines.append("")
     for t in runs:
         lines.append(
@@ -489,11 +486,11 @@ def _zalo_section(z: dict[str, Any]) -> list[str]:
         "about 5% of events are delivered twice. Acknowledged: event posted → HTTP 200. Reply sent: "
         "event posted → first message at the fake OpenAPI. Targets: ack p95 ≤ 50 ms, reply p95 ≤ 150 ms.",
         "",
-        _row(["measure", "p50 ms", "p95 ms", "p99 ms"]),
-        _row(["---"] * 4),
-        _row(["webhook acknowledged", z["ack_p50_ms"], z["ack_p95_ms"], z["ack_p99_ms"]]),
-        _row(["reply sent", z["reply_p50_ms"], z["reply_p95_ms"], z["reply_p99_ms"]]),
-        _row(["of which answering (in the app)", z["answering_p50_ms"], z["answering_p95_ms"], "-"]),
+        row(["measure", "p50 ms", "p95 ms", "p99 ms"]),
+        row(["---"] * 4),
+        row(["webhook acknowledged", z["ack_p50_ms"], z["ack_p95_ms"], z["ack_p99_ms"]]),
+        row(["reply sent", z["reply_p50_ms"], z["reply_p95_ms"], z["reply_p99_ms"]]),
+        row(["of which answering (in the app)", z["answering_p50_ms"], z["answering_p95_ms"], "-"]),
         "",
         f"- {z['questions']} questions ({z['redelivered_events']} delivered twice): {z['lost_replies']} "
         f"replies lost, {z['duplicated_replies']} duplicated; {z['interactions_stored']} interactions "

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import lexical_baseline, threshold_curve
+from benchmarks.markdown import row
 from core.decision import Thresholds
 from core.evaluation import (
     EvalRun,
@@ -128,10 +129,6 @@ def _oos_rate(rate: object, n: object) -> str:
     return "-" if rate is None else f"{rate} ({n})"
 
 
-def _row(cells: list[object]) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
-
-
 def section(q: dict[str, Any]) -> list[str]:
     sets = q["sets"]
     lines = [
@@ -146,7 +143,7 @@ def section(q: dict[str, Any]) -> list[str]:
         "in brackets; general OOS: `../shared/eval/oos_general.jsonl`, written by others, against our "
         "FAQ. Empty cells: not measured for that configuration.",
         "",
-        _row(
+        row(
             [
                 "set/mode",
                 "queries",
@@ -162,11 +159,11 @@ def section(q: dict[str, Any]) -> list[str]:
                 "p50 ms",
             ]
         ),
-        _row(["---"] * 12),
+        row(["---"] * 12),
     ]
     for name, v in sets.items():
         lines.append(
-            _row(
+            row(
                 [
                     name,
                     v["n_queries"],
@@ -202,14 +199,14 @@ def _style_comparison(sets: dict[str, Any]) -> list[str]:
             continue
         styles = list(sets[f"{set_name}/{configs[0]}"].get("by_style", {}))
         lines += ["", f"### {set_name}: top-1 (top-3) by query style", ""]
-        lines += [_row(["style", *configs]), _row(["---"] * (len(configs) + 1))]
+        lines += [row(["style", *configs]), row(["---"] * (len(configs) + 1))]
         for style in styles:
             cells = []
             for m in configs:
                 v = sets[f"{set_name}/{m}"]["by_style"].get(style, {})
                 cells.append(f"{v.get('top1', '-')} ({v.get('top3', '-')})")
             n = sets[f"{set_name}/{configs[0]}"]["by_style"][style]["n_queries"]
-            lines.append(_row([f"{style} ({n})", *cells]))
+            lines.append(row([f"{style} ({n})", *cells]))
         hybrid = sets[f"{set_name}/hybrid"]["by_style"]
         behind = [
             f"{style} ({m})"
@@ -241,15 +238,15 @@ def _curve_section(q: dict[str, Any]) -> list[str]:
     if q.get("plot"):
         lines += [f"![Precision against answer rate]({q['plot']})", ""]
     lines += [
-        _row(["offset", "answer threshold", *[f"{m}: rate / precision / OOS false" for m in curves]]),
-        _row(["---"] * (2 + len(curves))),
+        row(["offset", "answer threshold", *[f"{m}: rate / precision / OOS false" for m in curves]]),
+        row(["---"] * (2 + len(curves))),
     ]
     first = next(iter(curves.values()))
     for i, p in enumerate(first):
         if i % 2:
             continue  # every other step keeps the table short; the plot has them all
         cells = [_curve_cell(c[i]) for c in curves.values()]
-        lines.append(_row([p["offset"], p["answer_threshold"], *cells]))
+        lines.append(row([p["offset"], p["answer_threshold"], *cells]))
     best = threshold_curve.best_at_precision(curves["hybrid"], 0.97)
     if best is not None:
         lines += [

@@ -47,6 +47,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from benchmarks.core_bench import bench_queries, catalog_entries
+from benchmarks.markdown import row
 from core.faq import FaqEntry
 from core.runtime import search_config
 from core.settings import Settings
@@ -376,7 +377,7 @@ def section(report: dict[str, Any]) -> list[str]:
         "loads the model and the saved index as the server does, after answering the 200 queries "
         f"(peak in brackets); the model alone holds {base['rss_mib']:,} MiB (peak {base['hwm_mib']:,}).",
         "",
-        _row(
+        row(
             [
                 "entries",
                 "rows",
@@ -391,7 +392,7 @@ def section(report: dict[str, Any]) -> list[str]:
                 "HNSW recall@60",
             ]
         ),
-        _row(["---"] * 11),
+        row(["---"] * 11),
     ]
     lines += [_size_row(s, report["encode_rows_per_s"]) for s in report["sizes"]]
     lines += ["", *_verdict(report)]
@@ -400,7 +401,7 @@ def section(report: dict[str, Any]) -> list[str]:
 
 def _size_row(s: dict[str, Any], rate: float) -> str:
     e2e, serving, dense = s["end_to_end"], s["serving"], s["dense"]
-    return _row(
+    return row(
         [
             f"{s['entries']:,}",
             f"{s['rows']:,}",
@@ -446,10 +447,6 @@ def _judge(value: float, target: float, unit: str) -> str:
     if value <= target:
         return f"within the target, {margin:,} {unit} to spare"
     return f"over the target by {margin:,} {unit}"
-
-
-def _row(cells: list[object]) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def plot(report: dict[str, Any], path: Path) -> None:

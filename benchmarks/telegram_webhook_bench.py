@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from sqlmodel import Session, col, select
 
+from benchmarks.markdown import row
 from benchmarks.serve_process import bench_engine, hoidap_serve, latency_figures, server_errors, stored
 from core import actions as cb
 from core import replies
@@ -142,7 +143,7 @@ async def _maybe_tap(
     message_id: int,
 ) -> None:
     markup = last.params.get("reply_markup") or {}
-    data = [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
+    data = [b.get("callback_data", "") for line in markup.get("inline_keyboard", []) for b in line]
     verdicts = [d for d in data if d.startswith("fb:")]
     if not verdicts or rng.random() < 0.4:
         return
@@ -413,13 +414,13 @@ def concurrency_section(result: dict[str, Any]) -> list[str]:
         f"{result['user_rate_limit']}.",
     ]
     for x in result["levels"]:
-        lines += ["", _level_lead(x), "", _row(["latency", "p50 ms", "p95 ms", "p99 ms"]), _row(["---"] * 4)]
+        lines += ["", _level_lead(x), "", row(["latency", "p50 ms", "p95 ms", "p99 ms"]), row(["---"] * 4)]
         for label, prefix in (
             ("webhook acknowledgement", "ack_"),
             ("reply (first `sendMessage`)", "reply_"),
             ("of which answering (stored)", "answering_"),
         ):
-            lines.append(_row([label, *(x[f"{prefix}p{q}_ms"] for q in (50, 95, 99))]))
+            lines.append(row([label, *(x[f"{prefix}p{q}_ms"] for q in (50, 95, 99))]))
         lines += ["", _level_verdict(x)]
     return lines
 
@@ -451,10 +452,6 @@ def _level_verdict(x: dict[str, Any]) -> str:
         f"(none within {REPLY_TIMEOUT:g} s), {x['rate_limited_replies']} were the per-citizen limit's "
         f"notice and {x['not_onboarded']} citizens could not start."
     )
-
-
-def _row(cells: list[object]) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from benchmarks.markdown import row
+
 RUNS = 5
 PAGE_NAMES = {"home": "`/hoi-dap`", "category": "category page", "entry": "entry page", "search": "search"}
 
@@ -24,10 +26,6 @@ def measure(git_commit: str) -> dict[str, Any]:
     }
 
 
-def _row(cells: list[object]) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
-
-
 def section(web: dict[str, Any]) -> list[str]:
     meta, public, widget = web["meta"], web["public"], web["widget"]
     lines = [
@@ -37,16 +35,16 @@ def section(web: dict[str, Any]) -> list[str]:
         "`python -m benchmarks.public_pages_bench` and `python -m benchmarks.widget_bench` against "
         "`hoidap serve` with the curated content. Bytes are uncompressed; every request goes to the app.",
         "",
-        _row(["page", "transferred", "requests", "first byte ms", "interactive ms", "loaded ms"]),
-        _row(["---"] * 6),
+        row(["page", "transferred", "requests", "first byte ms", "interactive ms", "loaded ms"]),
+        row(["---"] * 6),
     ]
     for name, p in public["pages"].items():
         cells = [PAGE_NAMES.get(name, name), f"{p['transfer_bytes']:,} B", p["requests"], p["ttfb_ms"]]
-        lines.append(_row([*cells, p["dom_interactive_ms"], p["load_ms"]]))
+        lines.append(row([*cells, p["dom_interactive_ms"], p["load_ms"]]))
     for state in ("cold", "warm"):
         w = widget[state]
         cells = [f"`/chat` widget, {state}", f"{w['transferred_bytes']:,} B", w["requests"], "-"]
-        lines.append(_row([*cells, w["interactive_median_ms"], "-"]))
+        lines.append(row([*cells, w["interactive_median_ms"], "-"]))
     lines += [
         "",
         "Interactive: `domInteractive` for the FAQ pages; for the widget, the greeting shown and the "
