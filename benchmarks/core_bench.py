@@ -146,19 +146,21 @@ def measure_build(encoder: Encoder, n: int, workdir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     index = build_index(entries, encoder, cache=cache)
     cold = time.perf_counter() - started
+    reindex = reindex_after_one_edit(entries, encoder, cache)
+    cache.close()
+    return {"entries": index.meta.entries, "rows": index.meta.rows, "build_s": round(cold, 2), **reindex}
+
+
+def reindex_after_one_edit(
+    entries: list[FaqEntry], encoder: Encoder, cache: EmbeddingCache
+) -> dict[str, Any]:
+    """One answer edited, then rebuilt as the product does: only changed rows miss the cache."""
     edited = list(entries)
     edited[0] = edited[0].model_copy(update={"answer": edited[0].answer + " (đã cập nhật)"})
     started = time.perf_counter()
     rebuilt = build_index(edited, encoder, cache=cache)
-    reindex = time.perf_counter() - started
-    cache.close()
-    return {
-        "entries": index.meta.entries,
-        "rows": index.meta.rows,
-        "build_s": round(cold, 2),
-        "reindex_after_one_edit_s": round(reindex, 2),
-        "rows_reencoded": rebuilt.meta.encoded_rows,
-    }
+    seconds = time.perf_counter() - started
+    return {"reindex_after_one_edit_s": round(seconds, 2), "rows_reencoded": rebuilt.meta.encoded_rows}
 
 
 def rss_mib(pid: int) -> dict[str, float]:

@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from benchmarks.core_bench import bench_queries, catalog_entries
+from benchmarks.core_bench import bench_queries, catalog_entries, reindex_after_one_edit
 from benchmarks.markdown import row
 from core.faq import FaqEntry
 from core.runtime import search_config
@@ -176,7 +176,7 @@ def _measure_size(
             # Flat (HNSW is compared below), through a fresh cache that then holds every row's vector.
             index = build_index(entries, encoder, cache=cache, hnsw_above=10**9)
             figures = _query_figures(index, real, settings, queries, query_vectors)
-            reindex = _reindex(entries, real, cache)
+            reindex = reindex_after_one_edit(entries, real, cache)  # the cache built through
         finally:
             cache.close()
         serving = _serving_figures(index, Path(tmp) / "index", queries)
@@ -245,16 +245,6 @@ def _rank(searcher: HybridSearcher, text: str, restore: bool, timer: StageTimer)
     prepared = searcher.index.pipeline.prepare_query(text, restore, timer)
     vector = searcher.encode(prepared, timer)
     searcher.search(prepared, k=5, timer=timer, vector=vector)
-
-
-def _reindex(entries: list[FaqEntry], real: Encoder, cache: EmbeddingCache) -> dict[str, Any]:
-    """One answer edited, then rebuilt as the product does: real model, the cache built through."""
-    edited = list(entries)
-    edited[0] = edited[0].model_copy(update={"answer": edited[0].answer + " (đã cập nhật)"})
-    started = time.perf_counter()
-    rebuilt = build_index(edited, real, cache=cache)
-    seconds = time.perf_counter() - started
-    return {"reindex_after_one_edit_s": round(seconds, 2), "rows_reencoded": rebuilt.meta.encoded_rows}
 
 
 def _serving_figures(index: SearchIndex, folder: Path, queries: list[str]) -> dict[str, Any]:
