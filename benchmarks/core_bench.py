@@ -422,8 +422,13 @@ def render(r: dict[str, Any]) -> str:
             row(["golden set", c["golden_without_catalog"], c["golden_with_catalog"]]),
             row(["20 catalog-only questions (right procedure card)", "-", c["catalog_queries_right_card"]]),
         ]
+        if "catalog_queries_right_card_or_case" in c:  # figures from before the cases were listed lack it
+            label = "20 catalog-only questions (right card, or right case listed under the card)"
+            lines.append(row([label, "-", c["catalog_queries_right_card_or_case"]]))
         for miss in c["catalog_queries_misses"]:
-            lines.append(f"- missed: {miss['query']} → {miss['decision']} {miss['got']}")
+            listed = miss.get("cases_listed") or []
+            cases = f" (cases listed: {', '.join(listed)})" if listed else ""
+            lines.append(f"- missed: {miss['query']} → {miss['decision']} {miss['got']}{cases}")
     if "telegram_webhook" in r:
         lines += _telegram_section(r["telegram_webhook"])
     if "telegram_concurrency" in r:

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from core.browse import short_ref
+from core.catalog import ID_PREFIX, case_family, case_of
 from core.db.models import Interaction
 from core.decision import Outcome, Thresholds, decide
 from core.faq import FaqEntry
@@ -27,6 +29,7 @@ from core.replies import (
     IDENTITY,
     THANKS,
     answer_text,
+    cases_text,
     fill,
     suggestion_text,
 )
@@ -45,6 +48,10 @@ _SMALLTALK_TEXT = {
     SmallTalk.IDENTITY: IDENTITY,
 }
 TOP_HITS_LOGGED = 5
+# The catalog is searched deeper than the FAQ: a card lists the other cases of its procedure
+# found among these, and a family has up to five cases (docs/DECISIONS.md §7).
+CATALOG_CANDIDATES = 10
+MAX_OTHER_CASES = 4
 
 
 class HitCache:
@@ -132,11 +139,12 @@ class AnswerService:
 
         ``message.text`` is what the citizen chose (the entry's question), logged like a question.
         """
-        searcher = self.live.searcher
+        is_card = entry.id.startswith(ID_PREFIX)
+        searcher = (self.catalog if is_card and self.catalog else self.live).searcher
         reply = Reply(
             uuid.uuid4().hex,
-            Decision.ANSWER,
-            answer_text(entry, self.settings.placeholders()),
+            Decision.CATALOG if is_card else Decision.ANSWER,
+            entry.answer if is_card else answer_text(entry, self.settings.placeholders()),
             entry_id=entry.id,
             question=entry.question,
             legal_basis=tuple(entry.legal_basis),
@@ -145,6 +153,13 @@ class AnswerService:
         )
         self._log(message, reply, 0.0)
         return reply
+
+    def catalog_entry(self, ref: str) -> FaqEntry | None:
+        """The catalog record a button refers to (by ``short_ref`` of its id), if still imported."""
+        searcher = self.catalog.searcher if self.catalog is not None else None
+        if searcher is None:
+            return None
+        return next((e for e in searcher.index.entries.values() if short_ref(e.id) == ref), None)
 
     def user_hash(self, channel: str, user_id: str) -> str:
         """The pseudonymous id under which this citizen's interactions are stored."""
@@ -185,21 +200,38 @@ class AnswerService:
     ) -> Reply | None:
         """A procedure card when the national catalog knows the procedure and the FAQ does not."""
         assert self.catalog is not None
-        ranked = self._rank(self.catalog, query, timer)
+        ranked = self._rank(self.catalog, query, timer, CATALOG_CANDIDATES)
         hit = self._local_first(ranked)
         if hit is None or hit.id not in ranked.entries or not self.thresholds.confident(hit):
             return None
         entry = ranked.entries[hit.id]
         if faq.top is not None and not self._card_beats(entry, hit, faq, faq_entries):
             return None
+        cases = self._other_cases(entry, ranked)
         return ranked.reply(
             interaction_id,
             Decision.CATALOG,
-            entry.answer,
+            entry.answer + (cases_text([case_of(c.question) for c in cases]) if cases else ""),
             entry_id=entry.id,
             question=entry.question,
             links=tuple(entry.links),
+            suggestions=cases,
         )
+
+    @staticmethod
+    def _other_cases(card: FaqEntry, ranked: _Ranked) -> tuple[Suggestion, ...]:
+        """The other cases of the card's procedure among the matches, best first: the question
+        may not say which case is the citizen's ("mua lại tàu" says nothing of the registry)."""
+        family = case_family(card.question)
+        if family is None:
+            return ()
+        return tuple(
+            Suggestion(h.id, ranked.entries[h.id].question, h.score)
+            for h in ranked.hits
+            if h.id != card.id
+            and h.id in ranked.entries
+            and case_family(ranked.entries[h.id].question) == family
+        )[:MAX_OTHER_CASES]
 
     def _local_first(self, ranked: _Ranked) -> Hit | None:
         """The best catalog match, or among matches nearly as good one the province or a commune
@@ -229,7 +261,7 @@ class AnswerService:
         margin = self.settings.catalog_margin
         return hit.score > faq.top.score or hit.dense_question >= faq.top.dense_question + margin
 
-    def _rank(self, live: LiveIndex, query: _Query, timer: StageTimer) -> _Ranked:
+    def _rank(self, live: LiveIndex, query: _Query, timer: StageTimer, depth: int = 0) -> _Ranked:
         searcher = live.searcher
         if searcher is None:
             return _Ranked((), False, None, {})
@@ -245,7 +277,7 @@ class AnswerService:
             return _Ranked(cached, True, version, entries)
         if query.vector is None and searcher.config.mode != "lexical":
             query.vector = searcher.encode(prepared, timer)
-        k = max(5, self.thresholds.max_suggestions)
+        k = max(5, self.thresholds.max_suggestions, depth)
         hits = tuple(searcher.search(prepared, k=k, timer=timer, vector=query.vector))
         self._cache.put(key, hits)
         return _Ranked(hits, False, version, entries)

@@ -27,10 +27,19 @@ _CHANNEL = re.compile(
     r"(?P<fee>Miễn phí|Không|[\d.,]+\s*Việt Nam Đồng)?"
 )
 _DOCUMENT = re.compile(r"(.+?)(\d+\s*bản\s*(?:chính|sao)(?:\s*,\s*\d+\s*bản\s*(?:chính|sao))*)")
-# attached form files glued to the text, e.g. "…TT-BCA).1.MuCT01.doc1 bản chính"
-_ATTACHMENT = re.compile(r"[^\s()]+\.(?:docx?|pdf|xlsx?|rar|zip)(?=\d|\s|\)|$)", re.IGNORECASE)
+# Attached form files glued to the text: "…TT-BCA).1.MuCT01.doc1 bản chính", "theo quy
+# địnhMauon (2).docx", "…Bộ Công an.NA5 (1).doc". A name starts after a space or punctuation, or
+# at a capital glued to the word before it (which must stay: "quy định", not "quy").
+_ATTACHMENT = re.compile(
+    r"(?:(?<=[\s.;,:)])|^|(?<=[^\W\d_])(?=[A-Z]))"
+    r"[A-Za-z0-9][\w.,\-]*?(?:\([^()\s]*\))?(?:\s?\(\d+\))?\.(?i:docx?|pdf|xlsx?|rar|zip)(?=\d|\s|\)|$)"
+)
 _TABLE_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{1,40}$")
+ID_PREFIX = "tthc-"  # catalog entries' ids; curated entries never use it
+# The portal names variants of one procedure "<procedure> trong trường hợp / đối với <case>".
+_CASE_MARKER = re.compile(r"\s+(?:trong trường hợp|trường hợp|đối với)\s+", re.IGNORECASE)
+_GENERIC_BASES = {"thủ tục"}
 
 
 def clean_text(text: str) -> str:
@@ -178,6 +187,24 @@ def local_levels(p: Procedure) -> list[Level]:
     return [level for level in found if level is not None]
 
 
+def case_family(name: str) -> str | None:
+    """The procedure a record is one case of ("đăng ký lại phương tiện"), or None for a record
+    that names no case. Records of one family differ only in the case their name ends with."""
+    parts = _CASE_MARKER.split(name, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    base = clean_text(parts[0]).strip(" ,.;:").lower()
+    return base if len(base.split()) >= 2 and base not in _GENERIC_BASES else None
+
+
+def case_of(name: str) -> str:
+    """The case a record's name ends with, capitalised ("Chuyển quyền sở hữu…"); the whole name
+    when it names no case. Listed cases of one procedure are told apart by this part alone."""
+    parts = _CASE_MARKER.split(clean_text(name), maxsplit=1)
+    case = parts[-1]
+    return case[:1].upper() + case[1:]
+
+
 def as_entries(procedures: Iterable[Procedure]) -> list[FaqEntry]:
     """Catalog records in the shape the search index takes: the name is the question,
     the card is the answer; a second phrasing carries the key fields for lexical search."""
@@ -185,7 +212,7 @@ def as_entries(procedures: Iterable[Procedure]) -> list[FaqEntry]:
     for p in procedures:
         entries.append(
             FaqEntry(
-                id=f"tthc-{p.code}",
+                id=f"{ID_PREFIX}{p.code}",
                 category=p.field[:120],
                 question=p.name,
                 paraphrases=[f"thủ tục {p.name.lower()} lĩnh vực {p.field.lower()} {p.agency.lower()}"],

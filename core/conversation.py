@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from core import actions, replies
 from core.browse import CategoryItem, FaqBrowser, Page, QuestionItem, short_ref
+from core.catalog import case_of
 from core.channel import ChannelServices
 from core.db.models import ConversationState, Feedback, utcnow
 from core.db.outage import UNREACHABLE
@@ -125,6 +126,14 @@ def suggestion_rows(reply: Reply) -> Rows:
     return [[Button(s.question, actions.Choose(short_ref(s.entry_id)))] for s in reply.suggestions]
 
 
+def case_rows(reply: Reply) -> Rows:
+    """The other cases listed under a procedure card, numbered as in its text."""
+    return [
+        [Button(f"{i}. {case_of(s.question)}", actions.Choose(short_ref(s.entry_id)))]
+        for i, s in enumerate(reply.suggestions, start=1)
+    ]
+
+
 def handoff_rows(interaction_id: str) -> Rows:
     return [[Button(replies.HANDOFF_BUTTON, actions.Handoff(interaction_id))]]
 
@@ -144,8 +153,10 @@ def erase_rows() -> Rows:
 def reply_rows(reply: Reply) -> Rows:
     """The buttons under a reply of the answering core."""
     match reply.decision:
-        case Decision.ANSWER | Decision.CATALOG:
+        case Decision.ANSWER:
             return feedback_rows(reply.interaction_id, reply.links)
+        case Decision.CATALOG:  # the other cases of its procedure, if any, come first
+            return case_rows(reply) + feedback_rows(reply.interaction_id, reply.links)
         case Decision.SUGGEST:
             return suggestion_rows(reply)
         case Decision.FALLBACK:
@@ -264,8 +275,9 @@ class Conversation:
         return self.answer(user_id, question)
 
     def choose(self, user_id: str, entry_ref: str) -> Reply | None:
-        """The answer to a suggested or browsed question; None when it is no longer published."""
-        entry = self.browser.entry(entry_ref)
+        """The answer to a suggested or browsed question, or the card of a case the citizen
+        picked under a procedure card; None when it is no longer published or imported."""
+        entry = self.browser.entry(entry_ref) or self.services.answers.catalog_entry(entry_ref)
         if entry is None:
             return None
         message = IncomingMessage(self.channel, user_id, entry.question)

@@ -44,6 +44,14 @@ def answer_text(entry: FaqEntry, values: Mapping[str, str]) -> str:
     return body
 
 
+CASES_INTRO = "Thủ tục trên dành cho một trường hợp cụ thể. Nếu trường hợp của bạn khác, mời chọn:"
+
+
+def cases_text(cases: Sequence[str]) -> str:
+    """The other cases of a procedure, under its card, numbered as their buttons are."""
+    return "\n\n" + "\n".join([CASES_INTRO, *(f"{i}. {c}" for i, c in enumerate(cases, start=1))])
+
+
 def suggestion_text(questions: Sequence[str]) -> str:
     lines = [SUGGEST_INTRO, *(f"{i}. {q}" for i, q in enumerate(questions, start=1))]
     return "\n".join(lines)

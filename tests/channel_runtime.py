@@ -3,17 +3,19 @@ entries, and a long entry (about 5,000 characters with < and &) to test message 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from core import faq_store
 from core.answering import AnswerService
+from core.catalog import Procedure, read_catalog
 from core.db.engine import make_engine, migrate
 from core.decision import Thresholds
 from core.faq import Category, FaqEntry
 from core.interaction_log import InteractionLog
-from core.runtime import Runtime
+from core.runtime import Runtime, import_catalog, load_catalog
 from core.settings import Settings
 from core.spool import Spool
 from retrieval.index import SearchIndex
@@ -33,9 +35,24 @@ LONG_ENTRY = FaqEntry(
     links=["https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html"],
 )
 CATEGORY_NAMES = {"can-cuoc": "Căn cước", "ho-tich": "Hộ tịch"}
+SHARED_CATALOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "tthc_catalog.jsonl"
+# the five cases of the catalog's "Đăng ký lại phương tiện" (inland waterway vessels)
+VESSEL_CASES = frozenset({"1.004002", "1.003970", "1.004036", "1.006391", "2.001711"})
 
 
-def chat_runtime(settings: Settings, encoder: Any, index: SearchIndex, entries: list[FaqEntry]) -> Runtime:
+def vessel_cases() -> list[Procedure]:
+    """The five records from the shared catalog (tests using them need ../shared)."""
+    return [p for p in read_catalog(SHARED_CATALOG)[0] if p.code in VESSEL_CASES]
+
+
+def chat_runtime(
+    settings: Settings,
+    encoder: Any,
+    index: SearchIndex,
+    entries: list[FaqEntry],
+    procedures: Sequence[Procedure] = (),
+) -> Runtime:
+    """The runtime serving ``entries``, and the national catalog when ``procedures`` are given."""
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
     categories = sorted({e.category for e in entries})
@@ -43,19 +60,28 @@ def chat_runtime(settings: Settings, encoder: Any, index: SearchIndex, entries: 
     live = LiveIndex(None, encoder, SearchConfig())
     live.install(index)
     log = InteractionLog(engine, Spool(settings.data_dir / "spool"))  # as core.runtime wires it
-    service = AnswerService(settings, live, log, Thresholds.from_settings(settings))
+    catalog = None
+    if procedures:  # the national catalog, as `hoidap import catalog` makes it
+        import_catalog(settings, engine, encoder, procedures)
+        catalog = load_catalog(settings, encoder)
+    service = AnswerService(settings, live, log, Thresholds.from_settings(settings), catalog)
     return Runtime(settings, engine, encoder, live, service)
 
 
 @contextmanager
 def served_chat_app(
-    settings: Settings, encoder: Any, index: SearchIndex, entries: list[FaqEntry]
+    settings: Settings,
+    encoder: Any,
+    index: SearchIndex,
+    entries: list[FaqEntry],
+    procedures: Sequence[Procedure] = (),
 ) -> Iterator[tuple[str, Runtime]]:
-    """The whole app over real HTTP on a loopback port, serving ``entries``; yields (base URL, runtime)."""
+    """The whole app over real HTTP on a loopback port, serving ``entries`` (and a catalog of
+    ``procedures``); yields (base URL, runtime)."""
     from bot.web.app import create_app  # the app imports the channels; tests of the core need not
     from tests.serving import serving
 
-    runtime = chat_runtime(settings, encoder, index, entries)
+    runtime = chat_runtime(settings, encoder, index, entries, procedures)
     try:
         with serving(create_app(settings, runtime)) as base:
             yield base, runtime

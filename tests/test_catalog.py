@@ -8,12 +8,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.answering import AnswerService
-from core.catalog import channel_terms, document_list, read_catalog
-from core.db.models import ProcedureRecord
+from core.browse import short_ref
+from core.catalog import case_family, case_of, channel_terms, document_list, read_catalog
+from core.db.models import Interaction, ProcedureRecord
 from core.decision import Outcome, Thresholds
 from core.faq import FaqEntry, FaqFormatError
 from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage
+from core.replies import CASES_INTRO
 from core.runtime import import_catalog, load_catalog
 from core.settings import Settings
 from retrieval.live import LiveIndex
@@ -26,13 +28,18 @@ pytestmark = pytest.mark.skipif(not CATALOG.is_file(), reason="needs ../shared/d
 WANTED = {"1.004194", "2.000460", "1.013807", "1.003727"}  # tạm trú, thẻ thường trú NN, công chứng, làng nghề
 # groundwater exploration permits, namesakes: the ministry's (large works) and the province's (small)
 GROUNDWATER = {"1.000657", "1.004232"}
+# the five cases of "Đăng ký lại phương tiện" (inland waterway vessels): ownership transferred with or
+# without a change of registry, from another registry, owner moved province, renamed or modified
+VESSEL_CASES = {"1.004002", "1.003970", "1.004036", "1.006391", "2.001711"}
+VESSEL_BOUGHT = "mua lại phương tiện thủy nội địa của người khác thì đăng ký lại phương tiện thế nào"
 
 
 @pytest.fixture(scope="module")
 def subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wanted records plus 300 others, as a smaller catalog file."""
     lines = CATALOG.read_text("utf-8").splitlines()
-    chosen = [line for line in lines if json.loads(line)["ma_thu_tuc"] in WANTED | GROUNDWATER]
+    wanted = WANTED | GROUNDWATER | VESSEL_CASES
+    chosen = [line for line in lines if json.loads(line)["ma_thu_tuc"] in wanted]
     chosen += [line for line in lines[:300] if line not in chosen]
     path = tmp_path_factory.mktemp("catalog") / "catalog.jsonl"
     path.write_text("\n".join(chosen) + "\n", "utf-8")
@@ -56,6 +63,15 @@ def test_card_fields_of_a_real_record() -> None:
     documents = document_list(record.documents)
     assert any("CT01" in d for d in documents)
     assert not any(".doc" in d for d in documents)
+
+
+def test_form_files_glued_to_a_document_name_are_cut_without_its_last_word() -> None:
+    """ "…theo quy địnhMauon.docx", "…theo quy địnhMauon (2).docx" on the portal."""
+    records = {p.code: p for p in read_catalog(CATALOG)[0] if p.code in {"1.004002", "1.004036"}}
+    for record in records.values():
+        documents = document_list(record.documents)
+        assert any(d.endswith("theo quy định (1 bản chính)") for d in documents), documents
+        assert not any(".doc" in d or "Mauon" in d for d in documents)
 
 
 def test_malformed_line_imports_nothing(tmp_path: Path, subset: Path) -> None:
@@ -84,7 +100,7 @@ def service(settings: Settings, any_engine: Engine, sample_index, encoder, subse
 def test_import_stores_records(service: AnswerService, subset: Path) -> None:
     with Session(service.log.engine) as session:
         codes = set(session.exec(select(ProcedureRecord.code)).all())
-    assert codes >= WANTED | GROUNDWATER
+    assert codes >= WANTED | GROUNDWATER | VESSEL_CASES
     assert len(codes) == len(read_catalog(subset)[0])
 
 
@@ -96,6 +112,7 @@ def test_catalog_card_when_the_faq_has_no_answer(service: AnswerService) -> None
     assert reply.entry_id == "tthc-2.000460"
     assert "Cơ sở dữ liệu quốc gia về thủ tục hành chính" in reply.text
     assert reply.links and reply.links[0].startswith("https://dichvucong.gov.vn/")
+    assert reply.suggestions == () and CASES_INTRO not in reply.text  # a procedure with one case
 
 
 def test_curated_answer_outranks_the_catalog(service: AnswerService) -> None:
@@ -141,3 +158,54 @@ def test_a_curated_answer_keeps_the_procedures_it_covers(service: AnswerService)
     suggested = Outcome(Decision.SUGGEST, faq_top, (faq_top,))
     assert not service._card_beats(card, better, suggested, {})  # better overall, not by name
     assert service._card_beats(card, _hit(card.id, 0.95, 0.91), suggested, {})
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        (
+            "Đăng ký lại phương tiện trong trường hợp chuyển quyền sở hữu phương tiện nhưng không thay đổi "
+            "cơ quan đăng ký phương tiện",
+            "đăng ký lại phương tiện",
+        ),
+        ("Khai thuế đối với hộ kinh doanh, cá nhân kinh doanh", "khai thuế"),
+        ("Thủ tục đối với hàng hóa xuất khẩu gửi qua dịch vụ chuyển phát nhanh quốc tế", None),
+        ("Cấp lại thẻ thường trú cho người nước ngoài tại Việt Nam", None),
+    ],
+)
+def test_case_family_of_a_procedure_name(name: str, family: str | None) -> None:
+    assert case_family(name) == family
+
+
+def test_case_of_a_procedure_name() -> None:
+    name = "Khai thuế đối với hộ kinh doanh, cá nhân kinh doanh"
+    assert case_of(name) == "Hộ kinh doanh, cá nhân kinh doanh"
+    assert case_of("Công nhận làng nghề truyền thống") == "Công nhận làng nghề truyền thống"
+
+
+def test_a_card_lists_the_other_cases_of_its_procedure(service: AnswerService) -> None:
+    """The question does not say whether the registry changes (nor the model tell ownership from
+    registry): every other case of the procedure is one choice away, best match first."""
+    reply = service.handle(IncomingMessage("web", "u1", VESSEL_BOUGHT))
+    assert reply.decision is Decision.CATALOG
+    assert reply.entry_id is not None and reply.entry_id.removeprefix("tthc-") in VESSEL_CASES
+    listed = [s.entry_id.removeprefix("tthc-") for s in reply.suggestions]
+    assert set(listed) == VESSEL_CASES - {reply.entry_id.removeprefix("tthc-")}
+    assert [s.score for s in reply.suggestions] == sorted((s.score for s in reply.suggestions), reverse=True)
+    card, _, cases = reply.text.partition(CASES_INTRO)
+    assert card.startswith("Đăng ký lại phương tiện trong trường hợp")
+    for i, listed_case in enumerate(reply.suggestions, start=1):  # by its case: the rest is the card's
+        assert f"\n{i}. {case_of(listed_case.question)}" in cases
+
+
+def test_a_chosen_case_gets_its_own_card_and_is_logged(service: AnswerService) -> None:
+    assert service.catalog_entry(short_ref("tthc-9.999999")) is None
+    entry = service.catalog_entry(short_ref("tthc-1.004002"))
+    assert entry is not None
+    reply = service.handle_choice(IncomingMessage("telegram", "u1", entry.question), entry)
+    assert reply.decision is Decision.CATALOG and reply.entry_id == "tthc-1.004002"
+    assert reply.text.startswith(entry.question) and "không thay đổi cơ quan đăng ký" in reply.text
+    assert reply.links == tuple(entry.links) and reply.index_version is not None
+    with Session(service.log.engine) as session:
+        logged = session.exec(select(Interaction).where(Interaction.id == reply.interaction_id)).one()
+    assert logged.decision == "catalog" and logged.entry_id == "tthc-1.004002"

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.telegram.render import split_message
 from bot.web.app import create_app
@@ -20,7 +20,7 @@ from core.db.models import Consent, Feedback, HandoffRequest, Interaction, Proce
 from core.faq import FaqEntry
 from core.settings import Settings
 from retrieval.index import SearchIndex
-from tests.channel_runtime import LONG_ENTRY, chat_runtime
+from tests.channel_runtime import LONG_ENTRY, chat_runtime, vessel_cases
 from tests.fakes.telegram_api import (
     photo_update,
     running_fake_telegram,
@@ -154,6 +154,46 @@ def test_category_browsing_pages_and_answers(bot: Bot) -> None:
     assert answer["text"].startswith("<b>") and any("Hữu ích" in b["text"] for b in buttons(answer))
     with Session(bot.engine) as session:
         assert session.exec(select(Interaction)).one().decision == "answer"
+
+
+@pytest.fixture
+def catalog_bot(
+    settings: Settings, encoder: Any, chat_index: SearchIndex, chat_entries: list[FaqEntry]
+) -> Iterator[Bot]:
+    """A polling bot whose service also holds the five cases of one catalog procedure."""
+    with running_fake_telegram(TOKEN) as fake:
+        s = Settings(**{**settings.model_dump(), "telegram_token": TOKEN, "telegram_api_url": fake.base_url})
+        runtime = chat_runtime(s, encoder, chat_index, chat_entries, vessel_cases())
+        try:
+            with serving(create_app(s, runtime)) as base:
+                yield Bot(fake, base, runtime.engine, webhook=False)
+        finally:
+            runtime.engine.dispose()
+
+
+def test_the_other_cases_of_a_procedure_card_are_one_tap_away(catalog_bot: Bot) -> None:
+    _agree(catalog_bot)
+    catalog_bot.say("mua lại tàu thủy nội địa của người khác thì đăng ký lại phương tiện thế nào")
+    card = catalog_bot.sent(4)[3]
+    assert replies.CASES_INTRO in card["text"]
+    labels = [b["text"] for b in buttons(card)]
+    cases = [label for label in labels if label[0].isdigit()]
+    assert [c[:3] for c in cases] == ["1. ", "2. ", "3. ", "4. "]  # numbered as listed in the text
+    assert len(set(cases)) == 4 and any("Hữu ích" in label for label in labels)  # told apart when cut
+    catalog_bot.tap(card, callback_data_for(card, "Chưa đúng"))  # a verdict keeps the cases listed
+    edited = catalog_bot.fake.wait_for("editMessageReplyMarkup", 2)[1].params["reply_markup"]
+    kept = [b["text"] for row in edited["inline_keyboard"] for b in row]
+    assert kept[:4] == cases and "✅ 👎 Chưa đúng" in kept
+    wanted = next(c for c in cases if "nhưng không thay đổi" in c)
+    catalog_bot.tap(card, callback_data_for(card, wanted))
+    chosen = catalog_bot.sent(5)[4]
+    assert "chuyển quyền sở hữu phương tiện nhưng không thay đổi cơ quan đăng ký" in chosen["text"]
+    assert replies.CASES_INTRO not in chosen["text"]
+    assert any("Hữu ích" in b["text"] for b in buttons(chosen))
+    with Session(catalog_bot.engine) as session:
+        logged = session.exec(select(Interaction).order_by(col(Interaction.created_at))).all()
+    assert [i.decision for i in logged] == ["catalog", "catalog"]
+    assert logged[1].entry_id == "tthc-1.004002"
 
 
 def test_fallback_offers_handoff_to_staff(bot: Bot) -> None:

@@ -14,7 +14,7 @@ from core import replies
 from core.db.models import Feedback, HandoffRequest, Interaction
 from core.settings import Settings
 from tests.browser import MOBILE, screenshot
-from tests.channel_runtime import served_chat_app
+from tests.channel_runtime import served_chat_app, vessel_cases
 from tests.widget_page import App, Chat, chat
 
 UNREACHABLE = "Không kết nối được máy chủ"
@@ -28,7 +28,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, encoder, chat_index, chat_entr
     """One server for the module; every test has its own browser context, so its own session."""
     folder = tmp_path_factory.mktemp("widget")
     settings = Settings(data_dir=folder, environment="test", hotline="1900 1234", _env_file=None)  # type: ignore[call-arg]
-    with served_chat_app(settings, encoder, chat_index, chat_entries) as (base, runtime):
+    with served_chat_app(settings, encoder, chat_index, chat_entries, vessel_cases()) as (base, runtime):
         yield App(base, runtime)
 
 
@@ -83,6 +83,27 @@ def test_a_suggestion_chip_and_forwarding_to_staff(browser: Browser, app: App) -
             select(Interaction).where(Interaction.user_hash == user_hash, Interaction.decision == "fallback")
         ).one()
         assert session.exec(select(HandoffRequest).where(HandoffRequest.interaction_id == asked.id)).one()
+
+
+def test_the_cases_under_a_procedure_card_stay_after_a_verdict(browser: Browser, app: App) -> None:
+    with chat(browser, app) as widget:
+        widget.agree()
+        widget.ask("mua lại tàu thủy nội địa của người khác thì đăng ký lại phương tiện thế nào")
+        card = widget.latest()
+        expect(card).to_contain_text(replies.CASES_INTRO)
+        cases = card.get_by_role("button", name="Chuyển quyền sở hữu phương tiện nhưng không thay đổi")
+        expect(cases).to_have_count(1)
+        card.get_by_role("button", name=replies.NOT_HELPFUL_BUTTON).click()
+        widget.idle()
+        expect(card.get_by_role("button", name=replies.NOT_HELPFUL_BUTTON)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        cases.click()  # still there after the verdict
+        widget.idle()
+        expect(widget.bot.last).to_contain_text(
+            "chuyển quyền sở hữu phương tiện nhưng không thay đổi cơ quan đăng ký phương tiện"
+        )
+        expect(widget.bot.last).not_to_contain_text(replies.CASES_INTRO)
 
 
 def test_markup_in_questions_and_answers_stays_text(browser: Browser, app: App) -> None:

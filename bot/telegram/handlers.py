@@ -223,14 +223,30 @@ async def button(update: Update, context: Context) -> None:
             await _erase(update, context, confirmed)
 
 
-def _links_of(query: CallbackQuery) -> list[str]:
-    """The URL buttons already under the message (kept when the feedback row changes)."""
+def _keyboard_of(query: CallbackQuery) -> list[InlineKeyboardButton]:
     message = query.message
     keyboard = message.reply_markup if isinstance(message, Message) else None
-    buttons: list[InlineKeyboardButton] = (
-        [b for row in keyboard.inline_keyboard for b in row] if keyboard else []
-    )
-    return [b.url for b in buttons if b.url]
+    return [b for row in keyboard.inline_keyboard for b in row] if keyboard else []
+
+
+def _links_of(query: CallbackQuery) -> list[str]:
+    """The URL buttons already under the message (kept when the feedback row changes)."""
+    return [b.url for b in _keyboard_of(query) if b.url]
+
+
+def _cases_of(query: CallbackQuery) -> Rows:
+    """The cases listed under a procedure card (kept when the feedback row changes)."""
+    rows: Rows = []
+    for button in _keyboard_of(query):
+        if not isinstance(button.callback_data, str):
+            continue
+        try:
+            action = cb.decode(button.callback_data)
+        except cb.ActionDataError:
+            continue  # a label-only button
+        if isinstance(action, cb.Choose):
+            rows.append([talk.Button(button.text, action)])
+    return rows
 
 
 async def _feedback(
@@ -240,7 +256,8 @@ async def _feedback(
     if stored is None:
         await query.edit_message_reply_markup(None)
         return
-    rows = talk.feedback_rows(action.interaction_id, _links_of(query), stored.helpful, stored.reason)
+    verdict = talk.feedback_rows(action.interaction_id, _links_of(query), stored.helpful, stored.reason)
+    rows = _cases_of(query) + verdict
     await query.edit_message_reply_markup(markup(rows))
     if isinstance(action, cb.Reason) and isinstance(query.message, Message):
         ask = _talk(context).text(replies.FEEDBACK_ASK_COMMENT)

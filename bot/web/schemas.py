@@ -78,7 +78,10 @@ class ChatResponse(BaseModel):
     question: str | None = Field(default=None, description="The answered entry's question")
     legal_basis: list[str] = Field(default=[], description="Legal references of the answer")
     links: list[str] = Field(default=[], description="Official links of the answer")
-    suggestions: list[SuggestionOut] = Field(default=[], description="Close questions, for suggest")
+    suggestions: list[SuggestionOut] = Field(
+        default=[],
+        description="Close questions, for suggest; for catalog, the other cases of the procedure",
+    )
     latency_ms: float = Field(description="Time the core took")
 
 

@@ -221,8 +221,10 @@
     log.setAttribute('aria-busy', on ? 'true' : 'false');
     status.textContent = on ? what : '';
   }
-  function linkRows(rows) {
-    return (rows || []).filter((row) => row.length && row.every((b) => isWebLink(b.url)));
+  // Kept when the feedback row changes: links, and the cases listed under a procedure card.
+  function keptRows(rows) {
+    const kept = (b) => isWebLink(b.url) || (typeof b.action === 'string' && b.action.startsWith('q:'));
+    return (rows || []).filter((row) => row.length && row.every(kept));
   }
   // Shows a reply; returns the node of its last message (for focus).
   function apply(reply, source) {
@@ -234,7 +236,7 @@
       source = null;
     }
     if (source && Array.isArray(reply.update)) {
-      source.rows = linkRows(source.rows).concat(reply.update);
+      source.rows = keptRows(source.rows).concat(reply.update);
       save();
       rerender(source);
     }
