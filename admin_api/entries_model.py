@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from admin_api.deps import Version
 from admin_api.partial import PartialUpdate
-from core.faq import Level
+from core.faq import CATALOG_ID_PREFIX, RESERVED_ID, Level
 
 ID = r"^[a-z0-9][a-z0-9.-]{2,119}$"
 ANSWER_EXAMPLE = (
@@ -59,6 +59,13 @@ class EntryCreate(EntryBase):
     )
 
     id: str = Field(pattern=ID, examples=["can-cuoc-cap-lai-khi-mat"])
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_catalog_id(cls, value: str) -> str:
+        if value.startswith(CATALOG_ID_PREFIX):
+            raise ValueError(RESERVED_ID)
+        return value
 
 
 class EntryUpdate(PartialUpdate):

@@ -14,10 +14,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.browse import short_ref
-from core.catalog import ID_PREFIX, case_family, case_of
+from core.catalog import case_family, case_of
 from core.db.models import Interaction
 from core.decision import Outcome, Thresholds, decide
-from core.faq import FaqEntry
+from core.faq import CATALOG_ID_PREFIX, FaqEntry
 from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage, Reply, Suggestion
 from core.privacy import mask_personal_data, pseudonymise
@@ -48,10 +48,15 @@ _SMALLTALK_TEXT = {
     SmallTalk.IDENTITY: IDENTITY,
 }
 TOP_HITS_LOGGED = 5
-# The catalog is searched deeper than the FAQ: a card lists the other cases of its procedure
-# found among these, and a family has up to five cases (docs/DECISIONS.md §7).
+# The catalog is searched deeper than the FAQ: a card lists the other cases of its procedure found
+# among these. Most families have two to five cases, so four others show a family whole; the few
+# large ones ("Thủ tục hải quan đối với …", 56 kinds of goods) show their best matches
+# (docs/DECISIONS.md §7).
 CATALOG_CANDIDATES = 10
 MAX_OTHER_CASES = 4
+
+
+CacheKey = tuple[str, str, int]  # index version, prepared question, hits kept
 
 
 class HitCache:
@@ -59,17 +64,17 @@ class HitCache:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[tuple[str, str], tuple[Hit, ...]] = OrderedDict()
+        self._items: OrderedDict[CacheKey, tuple[Hit, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> tuple[Hit, ...] | None:
+    def get(self, key: CacheKey) -> tuple[Hit, ...] | None:
         with self._lock:
             hits = self._items.get(key)
             if hits is not None:
                 self._items.move_to_end(key)
             return hits
 
-    def put(self, key: tuple[str, str], hits: tuple[Hit, ...]) -> None:
+    def put(self, key: CacheKey, hits: tuple[Hit, ...]) -> None:
         if self._size == 0:
             return
         with self._lock:
@@ -126,6 +131,7 @@ class AnswerService:
         self.thresholds = thresholds
         self._cache = HitCache(settings.cache_size)
         self._salt = settings.user_id_salt.get_secret_value()
+        self._catalog_refs: tuple[str | None, dict[str, FaqEntry]] = (None, {})
 
     def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message and log it; the reply carries the interaction id for feedback."""
@@ -139,7 +145,7 @@ class AnswerService:
 
         ``message.text`` is what the citizen chose (the entry's question), logged like a question.
         """
-        is_card = entry.id.startswith(ID_PREFIX)
+        is_card = entry.id.startswith(CATALOG_ID_PREFIX)
         searcher = (self.catalog if is_card and self.catalog else self.live).searcher
         reply = Reply(
             uuid.uuid4().hex,
@@ -159,7 +165,12 @@ class AnswerService:
         searcher = self.catalog.searcher if self.catalog is not None else None
         if searcher is None:
             return None
-        return next((e for e in searcher.index.entries.values() if short_ref(e.id) == ref), None)
+        version, refs = self._catalog_refs
+        if version != searcher.index.meta.version:  # built once per imported catalog, not per tap
+            version = searcher.index.meta.version
+            refs = {short_ref(e.id): e for e in searcher.index.entries.values()}
+            self._catalog_refs = (version, refs)
+        return refs.get(ref)
 
     def user_hash(self, channel: str, user_id: str) -> str:
         """The pseudonymous id under which this citizen's interactions are stored."""
@@ -271,13 +282,13 @@ class AnswerService:
             restore = self.settings.restore_diacritics
             query.prepared = searcher.index.pipeline.prepare_query(query.text, restore, timer)
         prepared = query.prepared
-        key = (version, prepared.dense_text)
+        k = max(5, self.thresholds.max_suggestions, depth)
+        key = (version, prepared.dense_text, k)
         cached = self._cache.get(key)
         if cached is not None:
             return _Ranked(cached, True, version, entries)
         if query.vector is None and searcher.config.mode != "lexical":
             query.vector = searcher.encode(prepared, timer)
-        k = max(5, self.thresholds.max_suggestions, depth)
         hits = tuple(searcher.search(prepared, k=k, timer=timer, vector=query.vector))
         self._cache.put(key, hits)
         return _Ranked(hits, False, version, entries)

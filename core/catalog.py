@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError, field_validator
 
-from core.faq import FaqEntry, FaqFormatError, Level, read_jsonl
+from core.faq import CATALOG_ID_PREFIX, FaqEntry, FaqFormatError, Level, read_jsonl
 
 CARD_LABEL = "Thông tin từ Cơ sở dữ liệu quốc gia về thủ tục hành chính"
 MAX_DOCUMENTS = 5
@@ -28,18 +28,20 @@ _CHANNEL = re.compile(
 )
 _DOCUMENT = re.compile(r"(.+?)(\d+\s*bản\s*(?:chính|sao)(?:\s*,\s*\d+\s*bản\s*(?:chính|sao))*)")
 # Attached form files glued to the text: "…TT-BCA).1.MuCT01.doc1 bản chính", "theo quy
-# địnhMauon (2).docx", "…Bộ Công an.NA5 (1).doc". A name starts after a space or punctuation, or
-# at a capital glued to the word before it (which must stay: "quy định", not "quy").
-_ATTACHMENT = re.compile(
-    r"(?:(?<=[\s.;,:)])|^|(?<=[^\W\d_])(?=[A-Z]))"
-    r"[A-Za-z0-9][\w.,\-]*?(?:\([^()\s]*\))?(?:\s?\(\d+\))?\.(?i:docx?|pdf|xlsx?|rar|zip)(?=\d|\s|\)|$)"
-)
+# địnhMauon (2).docx", "…Bộ Công an.NA5 (1).doc", "bảo hiểm y tếMau01-ĐN(BHYT) (1).doc". Names glued
+# after punctuation or at a capital after a lowercase letter go first, so the word before stays
+# ("tế", not "tếMau01…"); then names after a space, which may not hold a dot ("an.NA5" is not one).
+_LOWER = "".join(sorted({c for c in map(chr, [*range(0x61, 0x250), *range(0x1E00, 0x1F00)]) if c.islower()}))
+_FILE_TAIL = r"(?:\([^()\s]*\))?(?:\s?\(\d+\))?\.(?i:docx?|pdf|xlsx?|rar|zip)(?=\d|\s|\)|$)"
+# "…NĐ-CPMau04.docx": after a capital only a form's usual name ("Mau04", "Mus03a", "MuCT01") is cut.
+_GLUED_START = rf"(?<=[.;,:)])|(?<=[{_LOWER}])(?=[A-Z])|(?<=[A-Z])(?=M(?:au|us|u)[0-9A-Z])"
+_GLUED_FILE = re.compile(rf"(?:{_GLUED_START})[A-Za-z0-9][\w.,\-]*?{_FILE_TAIL}")
+_SPACED_FILE = re.compile(rf"(?:(?<=\s)|^)[^\W_][\w,\-]*?{_FILE_TAIL}")
 _TABLE_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{1,40}$")
-ID_PREFIX = "tthc-"  # catalog entries' ids; curated entries never use it
 # The portal names variants of one procedure "<procedure> trong trường hợp / đối với <case>".
 _CASE_MARKER = re.compile(r"\s+(?:trong trường hợp|trường hợp|đối với)\s+", re.IGNORECASE)
-_GENERIC_BASES = {"thủ tục"}
+_GENERIC_BASES = {"thủ tục"}  # "Thủ tục đối với …" names the goods, not one procedure's case
 
 
 def clean_text(text: str) -> str:
@@ -143,8 +145,12 @@ def channel_terms(text: str) -> list[ChannelTerms]:
     return terms
 
 
+def _without_files(text: str) -> str:
+    return _SPACED_FILE.sub("", _GLUED_FILE.sub("", text))
+
+
 def document_list(text: str, limit: int = MAX_DOCUMENTS) -> list[str]:
-    body = _ATTACHMENT.sub("", text.split(_TABLE_HEADER, 1)[-1])
+    body = _without_files(text.split(_TABLE_HEADER, 1)[-1])
     items = []
     for match in _DOCUMENT.finditer(body):
         count = clean_text(match.group(2))
@@ -212,7 +218,7 @@ def as_entries(procedures: Iterable[Procedure]) -> list[FaqEntry]:
     for p in procedures:
         entries.append(
             FaqEntry(
-                id=f"{ID_PREFIX}{p.code}",
+                id=f"{CATALOG_ID_PREFIX}{p.code}",
                 category=p.field[:120],
                 question=p.name,
                 paraphrases=[f"thủ tục {p.name.lower()} lĩnh vực {p.field.lower()} {p.agency.lower()}"],

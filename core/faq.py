@@ -15,6 +15,12 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 Level = Literal["xa", "tinh", "trung-uong"]
 
 
+# Ids of national catalog records as the index holds them; a curated entry may not use the prefix,
+# or a tap on it would be taken for a catalog card.
+CATALOG_ID_PREFIX = "tthc-"
+RESERVED_ID = f"ids starting {CATALOG_ID_PREFIX!r} are reserved for national catalog records"
+
+
 class FaqFormatError(ValueError):
     """A content file does not follow the documented format; the message names file and line."""
 
@@ -98,6 +104,10 @@ def load_category_file(path: Path) -> tuple[Category, list[FaqEntry]]:
         for name in ("question", "answer"):
             if not getattr(entry, name).strip():
                 raise FaqFormatError(f"{path}:{lineno}: entry {entry.id}: {name} is empty")
+        if entry.id.startswith(CATALOG_ID_PREFIX):
+            raise FaqFormatError(
+                f"{path}:{lineno}: entry {entry.id}: ids starting {CATALOG_ID_PREFIX!r} are the catalog's"
+            )
         entries.append(entry)
     return parsed.category, entries
 

@@ -44,7 +44,9 @@ def answer_text(entry: FaqEntry, values: Mapping[str, str]) -> str:
     return body
 
 
-CASES_INTRO = "Thủ tục trên dành cho một trường hợp cụ thể. Nếu trường hợp của bạn khác, mời chọn:"
+CASES_INTRO = (
+    "Thủ tục trên áp dụng cho một trường hợp cụ thể. Nếu trường hợp của bạn khác, bạn vui lòng chọn:"
+)
 
 
 def cases_text(cases: Sequence[str]) -> str:
@@ -90,7 +92,7 @@ CONTACT = (
     "- Cổng dịch vụ công của tỉnh: {{provincial_portal_url}}\n"
     "- Cổng Dịch vụ công quốc gia: {{national_portal_url}}"
 )
-ENTRY_GONE = "Câu hỏi này không còn trong bộ hỏi đáp. Bạn vui lòng nhập lại câu hỏi của mình."
+ENTRY_GONE = "Nội dung bạn chọn không còn được cung cấp. Bạn vui lòng nhập lại câu hỏi của mình."
 CATEGORIES_TITLE = "Chọn lĩnh vực bạn quan tâm:"
 NO_CATEGORIES = "Hiện chưa có câu hỏi nào được công bố."
 NON_TEXT = (

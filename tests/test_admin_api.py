@@ -111,6 +111,19 @@ def test_bad_input_names_the_field(admin: Admin) -> None:
         json={"id": "moi-1", "category": "khong-co", "question": "Hỏi gì đó?", "answer": "Trả lời đủ dài."},
     )
     assert unknown.status_code == 422 and unknown.json()["detail"].startswith("category")
+    reserved = admin.call(
+        "POST",
+        "/entries",
+        Role.EDITOR,
+        json={
+            "id": "tthc-1.004002",
+            "category": "can-cuoc",
+            "question": "Hỏi gì đó?",
+            "answer": "Trả lời đủ dài.",
+        },
+    )
+    assert reserved.status_code == 422 and reserved.json()["detail"][0]["loc"] == ["body", "id"]
+    assert "reserved for national catalog records" in reserved.json()["detail"][0]["msg"]
     assert admin.call("GET", "/entries/khong-co-entry", Role.VIEWER).status_code == 404
     taken = admin.call(
         "POST", "/users", Role.ADMIN, json={"username": "editor01", "role": "editor", "password": PASSWORD}

@@ -65,8 +65,31 @@ def test_card_fields_of_a_real_record() -> None:
     assert not any(".doc" in d for d in documents)
 
 
-def test_form_files_glued_to_a_document_name_are_cut_without_its_last_word() -> None:
-    """ "…theo quy địnhMauon.docx", "…theo quy địnhMauon (2).docx" on the portal."""
+@pytest.mark.parametrize(
+    ("listed", "kept"),
+    [
+        ("Đơn đề nghị theo quy địnhMauon (2).docx", "Đơn đề nghị theo quy định"),
+        ("Tờ khai (mẫu NA5) của Bộ Công an.NA5 (1).doc", "Tờ khai (mẫu NA5) của Bộ Công an"),
+        (
+            "Đơn đề nghị cấp lại thẻ bảo hiểm y tếMau01-ĐN(BHYT) (1).doc",
+            "Đơn đề nghị cấp lại thẻ bảo hiểm y tế",
+        ),
+        (
+            "Văn bản theo Mẫu 04 Nghị định số 23/2026/NĐ-CPMau04.docx",
+            "Văn bản theo Mẫu 04 Nghị định số 23/2026/NĐ-CP",
+        ),
+        ("Tờ khai CT01 (Thông tư 66/2023/TT-BCA).1.MuCT01.doc", "Tờ khai CT01 (Thông tư 66/2023/TT-BCA)"),
+        ("Bản khai tự khai theo mẫu Mau02.pdf", "Bản khai tự khai theo mẫu"),
+    ],
+)
+def test_form_files_are_cut_from_document_names_and_the_word_before_stays(listed: str, kept: str) -> None:
+    """The portal glues the attached form's file name to the document's name."""
+    assert document_list(f"Tên giấy tờMẫu đơn, tờ khaiSố lượng{listed}1 bản chính") == [
+        f"{kept} (1 bản chính)"
+    ]
+
+
+def test_form_files_in_real_records() -> None:
     records = {p.code: p for p in read_catalog(CATALOG)[0] if p.code in {"1.004002", "1.004036"}}
     for record in records.values():
         documents = document_list(record.documents)
@@ -200,6 +223,8 @@ def test_a_card_lists_the_other_cases_of_its_procedure(service: AnswerService) -
 
 def test_a_chosen_case_gets_its_own_card_and_is_logged(service: AnswerService) -> None:
     assert service.catalog_entry(short_ref("tthc-9.999999")) is None
+    without = AnswerService(service.settings, service.live, service.log, service.thresholds)
+    assert without.catalog_entry(short_ref("tthc-1.004002")) is None  # the catalog was not imported
     entry = service.catalog_entry(short_ref("tthc-1.004002"))
     assert entry is not None
     reply = service.handle_choice(IncomingMessage("telegram", "u1", entry.question), entry)

@@ -88,6 +88,12 @@ def test_schema_errors_name_file_and_line(tmp_path: Path) -> None:
         load_category_file(bad_yaml)
 
 
+def test_catalog_ids_are_refused_for_curated_entries(tmp_path: Path) -> None:
+    path = write(tmp_path, [GOOD, {**GOOD, "id": "tthc-1.004002"}])
+    with pytest.raises(FaqFormatError, match=r"ho-tich.yaml:\d+: entry tthc-1.004002: ids starting 'tthc-'"):
+        load_category_file(path)
+
+
 def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     write(tmp_path, [GOOD, GOOD])
     with pytest.raises(FaqFormatError, match="duplicate entry id"):

@@ -51,6 +51,10 @@ def test_bad_import_files(tmp_path: Path) -> None:
     )
     with pytest.raises(FaqFormatError, match="unknown category 'dat-dai'"):
         faq_store.read_file(orphan)
+    catalog_id = tmp_path / "catalog-id.json"
+    catalog_id.write_text(json.dumps({"entries": [{"id": "tthc-1.004002", "question": "q", "answer": "a"}]}))
+    with pytest.raises(FaqFormatError, match=r"entry tthc-1\.004002: ids starting 'tthc-' are reserved"):
+        faq_store.read_file(catalog_id)
     with pytest.raises(FaqFormatError, match=r"use a \.json, \.yaml"):
         faq_store.export_file(None, tmp_path / "faq.csv")  # type: ignore[arg-type]
 

@@ -415,6 +415,30 @@ def test_buttons_travel_five_to_a_template_and_state_labels_are_dropped() -> Non
     assert len(buttons(long_title[0])[0]["title"]) == 100
 
 
+def test_a_card_keeps_its_link_and_verdict_when_its_cases_need_a_second_template() -> None:
+    from bot.zalo.render import to_messages
+    from core import actions
+    from core.conversation import as_outgoing
+    from core.messages import Decision, Reply, Suggestion
+
+    cases = tuple(
+        Suggestion(f"tthc-1.00{i}", f"Đăng ký lại tàu trong trường hợp đổi tên {i}", 0.9) for i in range(4)
+    )
+    card = Reply(
+        "a" * 32, Decision.CATALOG, "Thẻ thủ tục", links=("https://dichvucong.gov.vn/x",), suggestions=cases
+    )
+    messages = to_messages(as_outgoing(card))
+    first, more = buttons(messages[0]), buttons(messages[1])
+    assert [b["type"] for b in first[:3]] == ["oa.open.url", "oa.query.hide", "oa.query.hide"]
+    assert [b["payload"] for b in first[1:3]] == [
+        "#hd:" + actions.encode(actions.Feedback("a" * 32, True)),
+        "#hd:" + actions.encode(actions.Feedback("a" * 32, False)),
+    ]
+    titles = [b["title"] for b in first[3:] + more]
+    assert titles == [f"{i + 1}. Đổi tên {i}" for i in range(4)]
+    assert text_of(messages[1]) == "Chọn tiếp:"
+
+
 def test_event_ids_are_stable_63_bit_keys() -> None:
     from bot.zalo.events import parse_event
 

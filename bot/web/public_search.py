@@ -44,7 +44,7 @@ class PublicSearch:
             return ()
         version = searcher.index.meta.version
         prepared = searcher.index.pipeline.prepare_query(text, self._restore)
-        key = (version, prepared.dense_text)
+        key = (version, prepared.dense_text, self._limit)
         hits = self._cache.get(key)
         if hits is None:
             hits = tuple(searcher.search(prepared, k=self._limit))

@@ -59,11 +59,14 @@ def _turn(*messages: Outgoing, update: Rows | None = None) -> Turn:
 
 
 def shown(reply: Reply) -> Outgoing:
-    """A core reply as the widget shows it: suggestions are chips carrying the questions, so
+    """A core reply as the widget shows it: suggestions and a card's other cases are chips, so
     the numbered list the chat apps need in the text would only repeat them."""
     out = talk.as_outgoing(reply)
     if reply.decision is Decision.SUGGEST:
         return Outgoing(replies.SUGGEST_INTRO, out.rows, out.title)
+    if reply.decision is Decision.CATALOG and reply.suggestions:  # the cases are chips too
+        card, intro, _ = reply.text.partition(replies.CASES_INTRO)
+        return Outgoing(card + intro, out.rows, out.title)
     return out
 
 

@@ -57,11 +57,18 @@ def text_of(outgoing: Outgoing) -> str:
     return f"{outgoing.title}\n\n{outgoing.text}" if outgoing.title else outgoing.text
 
 
+def _belongs_to_the_message(button: Button) -> bool:
+    """The portal link and the 👍/👎 are about the message itself: they ride on it when the
+    buttons need more than one template (a procedure card listing other cases)."""
+    return button.url is not None or isinstance(button.action, actions.Feedback | actions.Reason)
+
+
 def to_messages(outgoing: Outgoing) -> list[Message]:
     """Text chunks of at most 2,000 characters; the buttons ride on the last chunk, five to a
     template (more buttons continue in further templates)."""
     chunks = split_message(text_of(outgoing), MAX_TEXT_CHARS)
-    buttons = [b for row in outgoing.rows for b in (_button(x) for x in row) if b is not None]
+    ordered = sorted((x for row in outgoing.rows for x in row), key=lambda x: not _belongs_to_the_message(x))
+    buttons = [b for b in map(_button, ordered) if b is not None]
     if not buttons:
         return [{"text": chunk} for chunk in chunks]
     messages: list[Message] = [{"text": chunk} for chunk in chunks[:-1]]
