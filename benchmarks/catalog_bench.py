@@ -51,6 +51,19 @@ def _share(
     return round(sum(judge(service.answer(q.text), q) for q in queries) / len(queries), 4)
 
 
+def _misses(service: AnswerService, queries: list[Query]) -> list[dict[str, object]]:
+    return [
+        {
+            "query": q.text,
+            "got": r.entry_id,
+            "decision": str(r.decision),
+            "cases_listed": [c.entry_id for c in r.suggestions] if r.decision is Decision.CATALOG else [],
+        }
+        for q in queries
+        if not _points_to_gold(r := service.answer(q.text), q)
+    ]
+
+
 def _folder_mib(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 2)
 
@@ -86,16 +99,15 @@ def measure() -> dict[str, object]:
         report["golden_with_catalog"] = _share(with_catalog, golden)
         report["catalog_queries_right_card"] = _share(with_catalog, catalog_queries)
         report["catalog_queries_right_card_or_case"] = _share(with_catalog, catalog_queries, _offers_gold)
-        report["catalog_queries_misses"] = [
-            {
-                "query": q.text,
-                "got": r.entry_id,
-                "decision": str(r.decision),
-                "cases_listed": [c.entry_id for c in r.suggestions],
-            }
-            for q in catalog_queries
-            if not _points_to_gold(r := with_catalog.answer(q.text), q)
-        ]
+        report["catalog_queries_misses"] = _misses(with_catalog, catalog_queries)
+        # Written after the cases were listed, each naming one case of a procedure with 2-6 cases.
+        case_queries = read_queries(EVAL / "catalog_case_queries.jsonl")
+        report["case_queries"] = {
+            "queries": len(case_queries),
+            "right": _share(with_catalog, case_queries),
+            "right_or_case_listed": _share(with_catalog, case_queries, _offers_gold),
+            "misses": _misses(with_catalog, case_queries),
+        }
         engine.dispose()
     return report
 

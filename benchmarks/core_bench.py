@@ -425,7 +425,21 @@ def render(r: dict[str, Any]) -> str:
         if "catalog_queries_right_card_or_case" in c:  # figures from before the cases were listed lack it
             label = "20 catalog-only questions (right card, or right case listed under the card)"
             lines.append(row([label, "-", c["catalog_queries_right_card_or_case"]]))
-        for miss in c["catalog_queries_misses"]:
+        cq = c.get("case_queries")
+        if cq:
+            label = f"{cq['queries']} questions naming one case of a procedure (right card or answer)"
+            lines.append(row([label, "-", cq["right"]]))
+            lines.append(
+                row(
+                    [
+                        f"the same {cq['queries']}, right card or right case listed",
+                        "-",
+                        cq["right_or_case_listed"],
+                    ]
+                )
+            )
+        lines.append("")
+        for miss in [*c["catalog_queries_misses"], *(cq["misses"] if cq else [])]:
             listed = miss.get("cases_listed") or []
             cases = f" (cases listed: {', '.join(listed)})" if listed else ""
             lines.append(f"- missed: {miss['query']} → {miss['decision']} {miss['got']}{cases}")

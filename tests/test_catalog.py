@@ -12,7 +12,8 @@ from core.browse import short_ref
 from core.catalog import case_family, case_of, channel_terms, document_list, read_catalog
 from core.db.models import Interaction, ProcedureRecord
 from core.decision import Outcome, Thresholds
-from core.faq import FaqEntry, FaqFormatError
+from core.evaluation import read_queries
+from core.faq import FaqEntry, FaqFormatError, default_content_dir, load_content_dir
 from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage
 from core.replies import CASES_INTRO
@@ -21,7 +22,7 @@ from core.settings import Settings
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
 from retrieval.types import Hit
-from tests.conftest import SHARED
+from tests.conftest import ROOT, SHARED
 
 CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
 pytestmark = pytest.mark.skipif(not CATALOG.is_file(), reason="needs ../shared/data/tthc_catalog.jsonl")
@@ -234,3 +235,12 @@ def test_a_chosen_case_gets_its_own_card_and_is_logged(service: AnswerService) -
     with Session(service.log.engine) as session:
         logged = session.exec(select(Interaction).where(Interaction.id == reply.interaction_id)).one()
     assert logged.decision == "catalog" and logged.entry_id == "tthc-1.004002"
+
+
+@pytest.mark.parametrize("name", ["catalog_queries.jsonl", "catalog_case_queries.jsonl"])
+def test_catalog_question_sets_point_at_real_records(name: str) -> None:
+    """Every gold id of the benchmark's catalog questions is a catalog record or a curated entry."""
+    known = {f"tthc-{p.code}" for p in read_catalog(CATALOG)[0]}
+    known |= {e.id for e in load_content_dir(default_content_dir())[1]}
+    queries = read_queries(ROOT / "faq_data" / "eval" / name)
+    assert queries and all(q.gold and q.gold <= known for q in queries)
