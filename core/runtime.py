@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -76,8 +77,12 @@ def served_entries(settings: Settings, engine: Engine) -> list[FaqEntry]:
     return faq_store.load_served(engine)
 
 
+def embedding_cache_path(settings: Settings) -> Path:
+    return settings.data_dir / "cache" / "embeddings.sqlite"
+
+
 def embedding_cache(settings: Settings) -> EmbeddingCache:
-    return EmbeddingCache(settings.data_dir / "cache" / "embeddings.sqlite")
+    return EmbeddingCache(embedding_cache_path(settings))
 
 
 def _build_and_store(

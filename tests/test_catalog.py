@@ -1,6 +1,7 @@
 """The national procedure catalog: import, cleaning, procedure cards, FAQ precedence."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from sqlmodel import Session, select
 
 from core.answering import AnswerService
 from core.browse import short_ref
-from core.catalog import case_family, case_of, channel_terms, document_list, read_catalog
+from core.catalog import as_entries, case_family, case_of, channel_terms, document_list, read_catalog
 from core.db.models import Interaction, ProcedureRecord
 from core.decision import Outcome, Thresholds
 from core.evaluation import read_queries
@@ -17,8 +18,10 @@ from core.faq import FaqEntry, FaqFormatError, default_content_dir, load_content
 from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage
 from core.replies import CASES_INTRO
-from core.runtime import import_catalog, load_catalog
+from core.runtime import CATALOG_FIELDS, embedding_cache_path, import_catalog, load_catalog
 from core.settings import Settings
+from retrieval.encoder import EmbeddingCache
+from retrieval.index import build_index
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
 from retrieval.types import Hit
@@ -108,9 +111,25 @@ def test_malformed_line_imports_nothing(tmp_path: Path, subset: Path) -> None:
         read_catalog(bad)
 
 
+@pytest.fixture(scope="module")
+def encoded_subset(tmp_path_factory: pytest.TempPathFactory, encoder, subset: Path) -> Path:
+    """An embedding cache holding the subset's rows: each test's import then reads its vectors
+    instead of encoding 600 rows again (the import itself runs in full every time)."""
+    folder = tmp_path_factory.mktemp("encoded")
+    cache = EmbeddingCache(folder / "embeddings.sqlite")
+    build_index(as_entries(read_catalog(subset)[0]), encoder, fields=CATALOG_FIELDS, cache=cache)
+    cache.close()
+    return folder / "embeddings.sqlite"
+
+
 @pytest.fixture
-def service(settings: Settings, any_engine: Engine, sample_index, encoder, subset: Path) -> AnswerService:
+def service(
+    settings: Settings, any_engine: Engine, sample_index, encoder, subset: Path, encoded_subset: Path
+) -> AnswerService:
     procedures, _ = read_catalog(subset)
+    cached = embedding_cache_path(settings)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(encoded_subset, cached)
     import_catalog(settings, any_engine, encoder, procedures)
     live = LiveIndex(None, encoder, SearchConfig())
     live.install(sample_index)
