@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 from admin_api.deps import Version
 from admin_api.partial import PartialUpdate
-from core.faq import CATALOG_ID_PREFIX, RESERVED_ID, Level
+from core.faq import RESERVED_ID, Level, is_catalog_id
 
 ID = r"^[a-z0-9][a-z0-9.-]{2,119}$"
 ANSWER_EXAMPLE = (
@@ -63,7 +63,7 @@ class EntryCreate(EntryBase):
     @field_validator("id")
     @classmethod
     def _not_a_catalog_id(cls, value: str) -> str:
-        if value.startswith(CATALOG_ID_PREFIX):
+        if is_catalog_id(value):
             raise ValueError(RESERVED_ID)
         return value
 

@@ -39,28 +39,32 @@ def _points_to_gold(reply: Reply, query: Query) -> bool:
     return False
 
 
+def _cases_listed(reply: Reply) -> list[str]:
+    return [c.entry_id for c in reply.suggestions] if reply.decision is Decision.CATALOG else []
+
+
 def _offers_gold(reply: Reply, query: Query) -> bool:
     """The right card, or the right case listed under the card of another case of its procedure."""
-    cases = reply.suggestions if reply.decision is Decision.CATALOG else ()
-    return _points_to_gold(reply, query) or any(c.entry_id in query.gold for c in cases)
+    return _points_to_gold(reply, query) or bool(set(_cases_listed(reply)) & query.gold)
 
 
-def _share(
-    service: AnswerService, queries: list[Query], judge: Callable[[Reply, Query], bool] = _points_to_gold
-) -> float:
-    return round(sum(judge(service.answer(q.text), q) for q in queries) / len(queries), 4)
+Answered = list[tuple[Query, Reply]]
 
 
-def _misses(service: AnswerService, queries: list[Query]) -> list[dict[str, object]]:
+def _answered(service: AnswerService, queries: list[Query]) -> Answered:
+    """Each question answered once; every figure of a set is judged from these replies."""
+    return [(q, service.answer(q.text)) for q in queries]
+
+
+def _share(answered: Answered, judge: Callable[[Reply, Query], bool] = _points_to_gold) -> float:
+    return round(sum(judge(r, q) for q, r in answered) / len(answered), 4)
+
+
+def _misses(answered: Answered) -> list[dict[str, object]]:
     return [
-        {
-            "query": q.text,
-            "got": r.entry_id,
-            "decision": str(r.decision),
-            "cases_listed": [c.entry_id for c in r.suggestions] if r.decision is Decision.CATALOG else [],
-        }
-        for q in queries
-        if not _points_to_gold(r := service.answer(q.text), q)
+        {"query": q.text, "got": r.entry_id, "decision": str(r.decision), "cases_listed": _cases_listed(r)}
+        for q, r in answered
+        if not _points_to_gold(r, q)
     ]
 
 
@@ -82,7 +86,7 @@ def measure() -> dict[str, object]:
         golden = read_queries(EVAL / "golden.jsonl")
         catalog_queries = read_queries(EVAL / "catalog_queries.jsonl")
         without = AnswerService(settings, faq, InteractionLog(engine), thresholds)
-        report: dict[str, object] = {"golden_without_catalog": _share(without, golden)}
+        report: dict[str, object] = {"golden_without_catalog": _share(_answered(without, golden))}
         started = time.perf_counter()
         procedures, total = read_catalog(CATALOG)
         index = import_catalog(settings, engine, encoder, procedures)
@@ -96,17 +100,18 @@ def measure() -> dict[str, object]:
         with_catalog = AnswerService(
             settings, faq, InteractionLog(engine), thresholds, load_catalog(settings, encoder)
         )
-        report["golden_with_catalog"] = _share(with_catalog, golden)
-        report["catalog_queries_right_card"] = _share(with_catalog, catalog_queries)
-        report["catalog_queries_right_card_or_case"] = _share(with_catalog, catalog_queries, _offers_gold)
-        report["catalog_queries_misses"] = _misses(with_catalog, catalog_queries)
+        report["golden_with_catalog"] = _share(_answered(with_catalog, golden))
+        catalog_answered = _answered(with_catalog, catalog_queries)
+        report["catalog_queries_right_card"] = _share(catalog_answered)
+        report["catalog_queries_right_card_or_case"] = _share(catalog_answered, _offers_gold)
+        report["catalog_queries_misses"] = _misses(catalog_answered)
         # Written after the cases were listed, each naming one case of a procedure with 2-6 cases.
-        case_queries = read_queries(EVAL / "catalog_case_queries.jsonl")
+        case_answered = _answered(with_catalog, read_queries(EVAL / "catalog_case_queries.jsonl"))
         report["case_queries"] = {
-            "queries": len(case_queries),
-            "right": _share(with_catalog, case_queries),
-            "right_or_case_listed": _share(with_catalog, case_queries, _offers_gold),
-            "misses": _misses(with_catalog, case_queries),
+            "queries": len(case_answered),
+            "right": _share(case_answered),
+            "right_or_case_listed": _share(case_answered, _offers_gold),
+            "misses": _misses(case_answered),
         }
         engine.dispose()
     return report

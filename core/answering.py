@@ -17,7 +17,7 @@ from core.browse import short_ref
 from core.catalog import case_family, case_of
 from core.db.models import Interaction
 from core.decision import Outcome, Thresholds, decide
-from core.faq import CATALOG_ID_PREFIX, FaqEntry
+from core.faq import FaqEntry, is_catalog_id
 from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage, Reply, Suggestion
 from core.privacy import mask_personal_data, pseudonymise
@@ -145,7 +145,7 @@ class AnswerService:
 
         ``message.text`` is what the citizen chose (the entry's question), logged like a question.
         """
-        is_card = entry.id.startswith(CATALOG_ID_PREFIX)
+        is_card = is_catalog_id(entry.id)
         searcher = (self.catalog if is_card and self.catalog else self.live).searcher
         reply = Reply(
             uuid.uuid4().hex,

@@ -193,21 +193,25 @@ def local_levels(p: Procedure) -> list[Level]:
     return [level for level in found if level is not None]
 
 
+def _name_parts(name: str) -> list[str]:
+    """[procedure, case] for a name that names a case, else [name]."""
+    return _CASE_MARKER.split(clean_text(name), maxsplit=1)
+
+
 def case_family(name: str) -> str | None:
     """The procedure a record is one case of ("đăng ký lại phương tiện"), or None for a record
     that names no case. Records of one family differ only in the case their name ends with."""
-    parts = _CASE_MARKER.split(name, maxsplit=1)
+    parts = _name_parts(name)
     if len(parts) < 2:
         return None
-    base = clean_text(parts[0]).strip(" ,.;:").lower()
+    base = parts[0].strip(" ,.;:").lower()
     return base if len(base.split()) >= 2 and base not in _GENERIC_BASES else None
 
 
 def case_of(name: str) -> str:
     """The case a record's name ends with, capitalised ("Chuyển quyền sở hữu…"); the whole name
     when it names no case. Listed cases of one procedure are told apart by this part alone."""
-    parts = _CASE_MARKER.split(clean_text(name), maxsplit=1)
-    case = parts[-1]
+    case = _name_parts(name)[-1]
     return case[:1].upper() + case[1:]
 
 

@@ -21,6 +21,10 @@ CATALOG_ID_PREFIX = "tthc-"
 RESERVED_ID = f"ids starting {CATALOG_ID_PREFIX!r} are reserved for national catalog records"
 
 
+def is_catalog_id(entry_id: str) -> bool:
+    return entry_id.startswith(CATALOG_ID_PREFIX)
+
+
 class FaqFormatError(ValueError):
     """A content file does not follow the documented format; the message names file and line."""
 
@@ -104,10 +108,8 @@ def load_category_file(path: Path) -> tuple[Category, list[FaqEntry]]:
         for name in ("question", "answer"):
             if not getattr(entry, name).strip():
                 raise FaqFormatError(f"{path}:{lineno}: entry {entry.id}: {name} is empty")
-        if entry.id.startswith(CATALOG_ID_PREFIX):
-            raise FaqFormatError(
-                f"{path}:{lineno}: entry {entry.id}: ids starting {CATALOG_ID_PREFIX!r} are the catalog's"
-            )
+        if is_catalog_id(entry.id):
+            raise FaqFormatError(f"{path}:{lineno}: entry {entry.id}: {RESERVED_ID}")
         entries.append(entry)
     return parsed.category, entries
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from core.db.models import FaqCategoryRecord, FaqEntryRecord, FaqEntryVersion
-from core.faq import CATALOG_ID_PREFIX, RESERVED_ID, Category, FaqEntry, FaqFormatError, load_content_dir
+from core.faq import RESERVED_ID, Category, FaqEntry, FaqFormatError, is_catalog_id, load_content_dir
 from core.faq_versions import StaleVersionError, save_version, snapshot
 
 ENTRY_FIELDS = tuple(FaqEntry.model_fields)
@@ -180,6 +180,6 @@ def read_file(path: Path) -> tuple[list[Category], list[FaqEntry]]:
     for entry in entries:
         if known and entry.category not in known:
             raise FaqFormatError(f"{path}: entry {entry.id}: unknown category {entry.category!r}")
-        if entry.id.startswith(CATALOG_ID_PREFIX):
+        if is_catalog_id(entry.id):
             raise FaqFormatError(f"{path}: entry {entry.id}: {RESERVED_ID}")
     return categories, entries

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from bot.telegram.render import split_message
 from bot.web.app import create_app
 from core import actions as cb
 from core import replies
+from core.catalog import Procedure
 from core.db.models import Consent, Feedback, HandoffRequest, Interaction, ProcessedUpdate
 from core.faq import FaqEntry
 from core.settings import Settings
@@ -34,15 +36,16 @@ SECRET = "s3cret-webhook-token-0123456789"
 USER = 424242
 
 
-@pytest.fixture(params=["polling", "webhook"])
-def bot(
-    request: pytest.FixtureRequest,
+@contextmanager
+def _running_bot(
     settings: Settings,
     encoder: Any,
-    chat_index: SearchIndex,
-    chat_entries: list[FaqEntry],
+    index: SearchIndex,
+    entries: list[FaqEntry],
+    webhook: bool,
+    procedures: Sequence[Procedure] = (),
 ) -> Iterator[Bot]:
-    webhook = request.param == "webhook"
+    """Our app serving ``entries`` (and a catalog of ``procedures``) against a fake Bot API."""
     with running_fake_telegram(TOKEN) as fake:
         updates: dict[str, Any] = {
             "telegram_token": TOKEN,
@@ -54,12 +57,24 @@ def bot(
             updates |= {"telegram_webhook_url": "https://hoidap.example/webhooks/telegram"}
             updates |= {"telegram_webhook_secret": SECRET}
         s = Settings(**{**settings.model_dump(), **updates})
-        runtime = chat_runtime(s, encoder, chat_index, chat_entries)
+        runtime = chat_runtime(s, encoder, index, entries, procedures)
         try:
             with serving(create_app(s, runtime)) as base:
                 yield Bot(fake, base, runtime.engine, webhook, SECRET)
         finally:
             runtime.engine.dispose()
+
+
+@pytest.fixture(params=["polling", "webhook"])
+def bot(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    encoder: Any,
+    chat_index: SearchIndex,
+    chat_entries: list[FaqEntry],
+) -> Iterator[Bot]:
+    with _running_bot(settings, encoder, chat_index, chat_entries, request.param == "webhook") as bot:
+        yield bot
 
 
 def _agree(bot: Bot) -> list[dict[str, Any]]:
@@ -161,14 +176,8 @@ def catalog_bot(
     settings: Settings, encoder: Any, chat_index: SearchIndex, chat_entries: list[FaqEntry]
 ) -> Iterator[Bot]:
     """A polling bot whose service also holds the five cases of one catalog procedure."""
-    with running_fake_telegram(TOKEN) as fake:
-        s = Settings(**{**settings.model_dump(), "telegram_token": TOKEN, "telegram_api_url": fake.base_url})
-        runtime = chat_runtime(s, encoder, chat_index, chat_entries, vessel_cases())
-        try:
-            with serving(create_app(s, runtime)) as base:
-                yield Bot(fake, base, runtime.engine, webhook=False)
-        finally:
-            runtime.engine.dispose()
+    with _running_bot(settings, encoder, chat_index, chat_entries, False, vessel_cases()) as bot:
+        yield bot
 
 
 def test_the_other_cases_of_a_procedure_card_are_one_tap_away(catalog_bot: Bot) -> None:
