@@ -42,6 +42,8 @@ VESSEL_CASES = frozenset({"1.004002", "1.003970", "1.004036", "1.006391", "2.001
 
 def vessel_cases() -> list[Procedure]:
     """The five records from the shared catalog (tests using them need ../shared)."""
+    if not SHARED_CATALOG.is_file():
+        return []  # a checkout without ../shared: the tests of the cases skip, the rest still run
     return [p for p in read_catalog(SHARED_CATALOG)[0] if p.code in VESSEL_CASES]
 
 

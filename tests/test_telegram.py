@@ -176,6 +176,8 @@ def catalog_bot(
     settings: Settings, encoder: Any, chat_index: SearchIndex, chat_entries: list[FaqEntry]
 ) -> Iterator[Bot]:
     """A polling bot whose service also holds the five cases of one catalog procedure."""
+    if not vessel_cases():
+        pytest.skip("needs ../shared/data/tthc_catalog.jsonl")
     with _running_bot(settings, encoder, chat_index, chat_entries, False, vessel_cases()) as bot:
         yield bot
 
