@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from core import faq_store
@@ -21,6 +20,7 @@ from core.spool import Spool
 from retrieval.index import SearchIndex
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
+from tests.shared_data import SHARED_CATALOG
 
 LONG_PARAGRAPH = (
     "Người nhận nuôi phải hơn con nuôi từ 20 tuổi trở lên & có điều kiện <sức khỏe, kinh tế>. " * 10
@@ -35,7 +35,6 @@ LONG_ENTRY = FaqEntry(
     links=["https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html"],
 )
 CATEGORY_NAMES = {"can-cuoc": "Căn cước", "ho-tich": "Hộ tịch"}
-SHARED_CATALOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "tthc_catalog.jsonl"
 # the five cases of the catalog's "Đăng ký lại phương tiện" (inland waterway vessels)
 VESSEL_CASES = frozenset({"1.004002", "1.003970", "1.004036", "1.006391", "2.001711"})
 

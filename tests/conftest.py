@@ -21,10 +21,10 @@ from retrieval.encoder import SentenceTransformerEncoder, load_encoder
 from retrieval.index import SearchIndex, build_index
 from tests import browser as browser_support
 from tests.channel_runtime import LONG_ENTRY
+from tests.shared_data import require_shared, skipped_shared
 from tests.staff_api import Admin, staff_api
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 POSTGRES_ADMIN_URL = os.environ.get(
     "HOIDAP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -43,6 +43,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if browser_support.skipped_browser:
         terminalreporter.write_sep("!", "Browser tests were SKIPPED", red=True, bold=True)
         terminalreporter.write_line(browser_support.skipped_browser[0])
+    if skipped_shared:
+        terminalreporter.write_sep("!", "Tests needing ../shared were SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(skipped_shared[0])
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("shared"):
+        require_shared()
 
 
 @pytest.fixture(scope="module")

@@ -25,10 +25,10 @@ from retrieval.index import build_index
 from retrieval.live import LiveIndex
 from retrieval.searcher import SearchConfig
 from retrieval.types import Hit
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT
+from tests.shared_data import SHARED_CATALOG as CATALOG
 
-CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
-pytestmark = pytest.mark.skipif(not CATALOG.is_file(), reason="needs ../shared/data/tthc_catalog.jsonl")
+pytestmark = pytest.mark.shared
 WANTED = {"1.004194", "2.000460", "1.013807", "1.003727"}  # tạm trú, thẻ thường trú NN, công chứng, làng nghề
 # groundwater exploration permits, namesakes: the ministry's (large works) and the province's (small)
 GROUNDWATER = {"1.000657", "1.004232"}

@@ -10,7 +10,8 @@ import pytest
 
 from bot.zalo.tokens import DatabaseTokenStore, TokenPair
 from core.db.engine import make_engine
-from tests.conftest import ROOT, SAMPLE_FAQ, SAMPLE_OOS, SAMPLE_QUERIES, SHARED, write_content_dir
+from tests.conftest import ROOT, SAMPLE_FAQ, SAMPLE_OOS, SAMPLE_QUERIES, write_content_dir
+from tests.shared_data import SHARED_CATALOG
 
 MODEL = ROOT / "var" / "models" / "multilingual-e5-small"
 HOIDAP = [sys.executable, "-c", "from cli.main import app; app()"]
@@ -174,9 +175,9 @@ def test_calibrate_writes_thresholds(env: dict[str, str]) -> None:
     assert written["report"]["answer_precision"] >= 0.9
 
 
-@pytest.mark.skipif(not (SHARED / "data" / "tthc_catalog.jsonl").is_file(), reason="needs the shared catalog")
+@pytest.mark.shared
 def test_import_catalog(env: dict[str, str], tmp_path: Path) -> None:
-    lines = (SHARED / "data" / "tthc_catalog.jsonl").read_text("utf-8").splitlines()[:20]
+    lines = SHARED_CATALOG.read_text("utf-8").splitlines()[:20]
     good = tmp_path / "catalog.jsonl"
     good.write_text("\n".join(lines) + "\n", "utf-8")
     result = run(env, "import", "catalog", str(good), "--level", "Cấp tỉnh", "--level", "Cấp xã")

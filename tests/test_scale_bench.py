@@ -56,6 +56,7 @@ def test_section_says_when_the_largest_size_is_not_the_target_size() -> None:
 
 
 @pytest.mark.model
+@pytest.mark.shared  # its entries are made from the national catalog
 def test_smallest_size_measures_end_to_end_reindex_and_serving_memory(tmp_path: Path) -> None:
     report = measure(sizes=[200], cache_file=tmp_path / "vectors.sqlite")  # about 50 s
     size = report["sizes"][0]

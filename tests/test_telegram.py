@@ -30,6 +30,7 @@ from tests.fakes.telegram_api import (
 )
 from tests.fakes.telegram_driver import Bot, buttons, callback_data_for
 from tests.serving import serving
+from tests.shared_data import require_shared
 
 TOKEN = "123456789:TEST-token-abcdefghijklmnopqrstuvwxyz"
 SECRET = "s3cret-webhook-token-0123456789"
@@ -176,8 +177,7 @@ def catalog_bot(
     settings: Settings, encoder: Any, chat_index: SearchIndex, chat_entries: list[FaqEntry]
 ) -> Iterator[Bot]:
     """A polling bot whose service also holds the five cases of one catalog procedure."""
-    if not vessel_cases():
-        pytest.skip("needs ../shared/data/tthc_catalog.jsonl")
+    require_shared()
     with _running_bot(settings, encoder, chat_index, chat_entries, False, vessel_cases()) as bot:
         yield bot
 

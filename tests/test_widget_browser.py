@@ -16,6 +16,7 @@ from core.db.models import Feedback, HandoffRequest, Interaction
 from core.settings import Settings
 from tests.browser import MOBILE, screenshot
 from tests.channel_runtime import served_chat_app, vessel_cases
+from tests.shared_data import require_shared
 from tests.widget_page import App, Chat, chat
 
 UNREACHABLE = "Không kết nối được máy chủ"
@@ -87,8 +88,7 @@ def test_a_suggestion_chip_and_forwarding_to_staff(browser: Browser, app: App) -
 
 
 def test_the_cases_under_a_procedure_card_stay_after_a_verdict(browser: Browser, app: App) -> None:
-    if app.runtime.service.catalog is None:
-        pytest.skip("needs ../shared/data/tthc_catalog.jsonl")
+    require_shared()
     with chat(browser, app) as widget:
         widget.agree()
         widget.ask("mua lại tàu thủy nội địa của người khác thì đăng ký lại phương tiện thế nào")
