@@ -22,11 +22,13 @@ from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage, Reply, Suggestion
 from core.privacy import mask_personal_data, pseudonymise
 from core.replies import (
+    CASES_INTRO,
     EMPTY,
     FALLBACK,
     GOODBYE,
     GREETING,
     IDENTITY,
+    SUGGEST_INTRO,
     THANKS,
     answer_text,
     cases_text,
@@ -219,6 +221,7 @@ class AnswerService:
         if faq.top is not None and not self._card_beats(entry, hit, faq, faq_entries):
             return None
         cases = self._other_cases(entry, ranked)
+        lead = f"{entry.answer}\n\n{CASES_INTRO}" if cases else None
         return ranked.reply(
             interaction_id,
             Decision.CATALOG,
@@ -227,6 +230,7 @@ class AnswerService:
             question=entry.question,
             links=tuple(entry.links),
             suggestions=cases,
+            lead=lead,
         )
 
     @staticmethod
@@ -315,7 +319,9 @@ class AnswerService:
                 if h.id in entries
             )
             text = suggestion_text([s.question for s in suggestions])
-            return ranked.reply(interaction_id, Decision.SUGGEST, text, suggestions=suggestions)
+            return ranked.reply(
+                interaction_id, Decision.SUGGEST, text, suggestions=suggestions, lead=SUGGEST_INTRO
+            )
         return ranked.reply(interaction_id, Decision.FALLBACK, fill(FALLBACK, values))
 
     def _log(self, message: IncomingMessage, reply: Reply, latency_ms: float) -> None:

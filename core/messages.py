@@ -41,6 +41,9 @@ class Reply:
     legal_basis: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
+    # the text without its numbered list of suggestions or cases, for channels whose buttons
+    # already show that list (the web widget's chips); None when the text holds no such list
+    lead: str | None = None
     hits: tuple[Hit, ...] = ()
     cached: bool = False
     index_version: str | None = None

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from core import replies
 from core.answering import AnswerService
 from core.db.models import Feedback, Interaction
 from core.decision import Thresholds
@@ -109,6 +110,7 @@ def test_suggestions_when_candidates_are_close(service: AnswerService) -> None:
     assert reply.decision is Decision.SUGGEST
     assert reply.text.startswith("Có phải bạn muốn hỏi")
     assert 1 <= len(reply.suggestions) <= 3
+    assert reply.lead == replies.SUGGEST_INTRO  # what the widget shows above its chips
     assert {s.entry_id for s in reply.suggestions} & {"cccd-cap-lai", "cccd-cap-doi"}
 
 

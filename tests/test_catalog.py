@@ -155,7 +155,9 @@ def test_catalog_card_when_the_faq_has_no_answer(service: AnswerService) -> None
     assert reply.entry_id == "tthc-2.000460"
     assert "Cơ sở dữ liệu quốc gia về thủ tục hành chính" in reply.text
     assert reply.links and reply.links[0].startswith("https://dichvucong.gov.vn/")
-    assert reply.suggestions == () and CASES_INTRO not in reply.text  # a procedure with one case
+    assert (
+        reply.suggestions == () and reply.lead is None and CASES_INTRO not in reply.text
+    )  # a procedure with one case
 
 
 def test_curated_answer_outranks_the_catalog(service: AnswerService) -> None:
@@ -237,6 +239,7 @@ def test_a_card_lists_the_other_cases_of_its_procedure(service: AnswerService) -
     assert [s.score for s in reply.suggestions] == sorted((s.score for s in reply.suggestions), reverse=True)
     card, _, cases = reply.text.partition(CASES_INTRO)
     assert card.startswith("Đăng ký lại phương tiện trong trường hợp")
+    assert reply.lead == card + CASES_INTRO  # the widget shows the cases as chips only
     for i, listed_case in enumerate(reply.suggestions, start=1):  # by its case: the rest is the card's
         assert f"\n{i}. {case_of(listed_case.question)}" in cases
 

@@ -20,7 +20,7 @@ from core import conversation as talk
 from core.app_state import one_per_app
 from core.channel import ChannelServices
 from core.conversation import Conversation, Outgoing, Rows
-from core.messages import Decision, Reply
+from core.messages import Reply
 
 CHANNEL = "web"
 T = TypeVar("T")
@@ -62,12 +62,7 @@ def shown(reply: Reply) -> Outgoing:
     """A core reply as the widget shows it: suggestions and a card's other cases are chips, so
     the numbered list the chat apps need in the text would only repeat them."""
     out = talk.as_outgoing(reply)
-    if reply.decision is Decision.SUGGEST:
-        return Outgoing(replies.SUGGEST_INTRO, out.rows, out.title)
-    if reply.decision is Decision.CATALOG and reply.suggestions:  # the cases are chips too
-        card, intro, _ = reply.text.partition(replies.CASES_INTRO)
-        return Outgoing(card + intro, out.rows, out.title)
-    return out
+    return out if reply.lead is None else Outgoing(reply.lead, out.rows, out.title)
 
 
 @dataclass
