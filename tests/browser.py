@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, sync_playwright
+
+from tests.missing import skip_or_fail
 
 CHROMIUM = Path(os.environ.get("HOIDAP_TEST_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,10 +29,7 @@ def require_chromium() -> None:
     if CHROMIUM.exists():
         return
     reason = f"Chromium not found at {CHROMIUM} (`make test` installs Debian's chromium package)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI requires the browser tests")
-    skipped_browser.append(reason)
-    pytest.skip(reason)
+    skip_or_fail(reason, skipped_browser)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from retrieval.encoder import SentenceTransformerEncoder, load_encoder
 from retrieval.index import SearchIndex, build_index
 from tests import browser as browser_support
 from tests.channel_runtime import LONG_ENTRY
+from tests.missing import skip_or_fail
 from tests.shared_data import require_shared, skipped_shared
 from tests.staff_api import Admin, staff_api
 
@@ -100,11 +101,9 @@ def postgres_server() -> str:
             conn.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:  # any connection failure means the same thing here
-        reason = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {type(exc).__name__}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI requires PostgreSQL)")
-        _skipped_postgres.append(reason)
-        pytest.skip(reason)
+        skip_or_fail(
+            f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {type(exc).__name__}", _skipped_postgres
+        )
     return POSTGRES_ADMIN_URL
 
 

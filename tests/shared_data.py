@@ -7,10 +7,9 @@ CI (CI=true), which always clones beside it, a missing `../shared` fails them in
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
+from tests.missing import skip_or_fail
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
@@ -20,8 +19,4 @@ skipped_shared: list[str] = []
 def require_shared() -> None:
     if SHARED_CATALOG.is_file():
         return
-    reason = f"{SHARED_CATALOG} not found (the national catalog beside the project)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI requires it")
-    skipped_shared.append(reason)
-    pytest.skip(reason)
+    skip_or_fail(f"{SHARED_CATALOG} not found (the national catalog beside the project)", skipped_shared)
