@@ -55,7 +55,7 @@ class EvalSet:
 def eval_sets(quick: bool) -> list[EvalSet]:
     sets = [
         EvalSet(name, CONTENT, EVAL / f"{name}.jsonl", EVAL / "oos.jsonl")
-        for name in ("golden", "holdout")
+        for name in (("golden",) if quick else ("golden", "holdout"))
         if (EVAL / f"{name}.jsonl").is_file()
     ]
     if not quick and SHARED_EVAL.is_dir():

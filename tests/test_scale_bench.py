@@ -58,9 +58,9 @@ def test_section_says_when_the_largest_size_is_not_the_target_size() -> None:
 @pytest.mark.model
 @pytest.mark.shared  # its entries are made from the national catalog
 def test_smallest_size_measures_end_to_end_reindex_and_serving_memory(tmp_path: Path) -> None:
-    report = measure(sizes=[200], cache_file=tmp_path / "vectors.sqlite")  # about 50 s
+    report = measure(sizes=[50], cache_file=tmp_path / "vectors.sqlite")
     size = report["sizes"][0]
-    assert size["rows"] == 1_200 and size["rows_reencoded"] == 1
+    assert size["rows"] == 300 and size["rows_reencoded"] == 1
     assert size["end_to_end"]["p95_ms"] > size["search"]["p95_ms"] > 0
     assert size["serving"]["rss_mib"] > report["serving_baseline"]["ready_rss_mib"] > 0
-    assert "| 200 | 1,200 |" in "\n".join(section(report))
+    assert "| 50 | 300 |" in "\n".join(section(report))
