@@ -155,9 +155,8 @@ def test_catalog_card_when_the_faq_has_no_answer(service: AnswerService) -> None
     assert reply.entry_id == "tthc-2.000460"
     assert "Cơ sở dữ liệu quốc gia về thủ tục hành chính" in reply.text
     assert reply.links and reply.links[0].startswith("https://dichvucong.gov.vn/")
-    assert (
-        reply.suggestions == () and reply.lead is None and CASES_INTRO not in reply.text
-    )  # a procedure with one case
+    # a procedure with one case: nothing listed under its card
+    assert reply.suggestions == () and reply.lead is None and CASES_INTRO not in reply.text
 
 
 def test_curated_answer_outranks_the_catalog(service: AnswerService) -> None:
