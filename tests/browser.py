@@ -22,14 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 MOBILE = {"width": 390, "height": 844}
-skipped_browser: list[str] = []
 
 
 def require_chromium() -> None:
     if CHROMIUM.exists():
         return
     reason = f"Chromium not found at {CHROMIUM} (`make test` installs Debian's chromium package)"
-    skip_or_fail(reason, skipped_browser)
+    skip_or_fail("Browser tests", reason)
 
 
 @contextmanager

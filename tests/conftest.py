@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,32 +22,37 @@ from retrieval.encoder import SentenceTransformerEncoder, load_encoder
 from retrieval.index import SearchIndex, build_index
 from tests import browser as browser_support
 from tests.channel_runtime import LONG_ENTRY
-from tests.missing import skip_or_fail
-from tests.shared_data import require_shared, skipped_shared
+from tests.missing import report, skip_or_fail
+from tests.shared_data import require_shared
 from tests.staff_api import Admin, staff_api
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
     "HOIDAP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-_skipped_postgres: list[str] = []
+pytest_plugins = ["pytester"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        # Each worker encodes on its share of the cores (and so do the servers and commands it
+        # starts): two workers on two threads each would make both wait for the cores.
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ.setdefault("HOIDAP_EMBEDDING_THREADS", str(threads))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _skipped_postgres:
-        terminalreporter.write_sep("!", "PostgreSQL tests were SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(_skipped_postgres[0])
-    if browser_support.skipped_browser:
-        terminalreporter.write_sep("!", "Browser tests were SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(browser_support.skipped_browser[0])
-    if skipped_shared:
-        terminalreporter.write_sep("!", "Tests needing ../shared were SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(skipped_shared[0])
+    report(terminalreporter)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pytest-xdist schedules tests by node id: of tests that share one it runs only one, silently."""
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in session.items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"{len(shared)} node ids name more than one test, e.g. {shared[0]}")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -102,7 +108,7 @@ def postgres_server() -> str:
         engine.dispose()
     except Exception as exc:  # any connection failure means the same thing here
         skip_or_fail(
-            f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {type(exc).__name__}", _skipped_postgres
+            "PostgreSQL tests", f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {type(exc).__name__}"
         )
     return POSTGRES_ADMIN_URL
 

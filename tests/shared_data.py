@@ -13,10 +13,11 @@ from tests.missing import skip_or_fail
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
-skipped_shared: list[str] = []
 
 
 def require_shared() -> None:
     if SHARED_CATALOG.is_file():
         return
-    skip_or_fail(f"{SHARED_CATALOG} not found (the national catalog beside the project)", skipped_shared)
+    skip_or_fail(
+        "Tests needing ../shared", f"{SHARED_CATALOG} not found (the national catalog beside the project)"
+    )
