@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.shared_data import CATALOG
 from core.answering import AnswerService
 from core.catalog import read_catalog
 from core.decision import Thresholds
@@ -26,7 +27,6 @@ from retrieval.index import build_index
 from retrieval.live import LiveIndex
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG = ROOT.parent / "shared" / "data" / "tthc_catalog.jsonl"
 EVAL = ROOT / "faq_data" / "eval"
 
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from benchmarks import quality_bench, targets, web_pages
 from benchmarks.markdown import row
+from benchmarks.shared_data import CATALOG
 from core.answering import AnswerService
 from core.decision import Thresholds
 from core.faq import FaqEntry
@@ -35,6 +36,7 @@ from core.messages import IncomingMessage
 from core.runtime import (
     content_entries,
     embedding_cache,
+    embedding_cache_file,
     embedding_cache_path,
     open_database,
     search_config,
@@ -47,8 +49,6 @@ from retrieval.live import LiveIndex
 from tests.serving import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
 SCALE_PLOT = "scale.png"
 STAGES = ("normalise", "restore", "encode", "dense", "lexical", "fuse", "decide", "log")
 
@@ -227,7 +227,7 @@ def measure_serving(queries: list[str], workdir: Path, warm_cache: Path | None =
     With ``warm_cache`` (the quick run) the first start finds every vector in a copy of that cache,
     so its start-up is not a cold one."""
     if warm_cache is not None and warm_cache.is_file():
-        copy = workdir / "serve" / "cache" / warm_cache.name
+        copy = embedding_cache_file(workdir / "serve")
         copy.parent.mkdir(parents=True)
         with sqlite3.connect(warm_cache) as source, sqlite3.connect(copy) as target:
             source.backup(target)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import lexical_baseline, threshold_curve
+from benchmarks import lexical_baseline, shared_data, threshold_curve
 from benchmarks.markdown import row
 from core.decision import Thresholds
 from core.evaluation import (
@@ -35,8 +35,7 @@ from retrieval.types import RowKind
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "faq_data" / "eval"
 CONTENT = ROOT / "faq_data" / "content"
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
-SHARED_OOS = SHARED_EVAL / "oos_general.jsonl"
+SHARED_OOS = shared_data.EVAL / "oos_general.jsonl"
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 ALL_ROWS = (RowKind.QUESTION, RowKind.PARAPHRASE, RowKind.ANSWER)
 PLOT_NAME = "precision_answer_rate.png"
@@ -58,12 +57,12 @@ def eval_sets(quick: bool) -> list[EvalSet]:
         for name in (("golden",) if quick else ("golden", "holdout"))
         if (EVAL / f"{name}.jsonl").is_file()
     ]
-    if not quick and SHARED_EVAL.is_dir():
+    if not quick and shared_data.EVAL.is_dir():
         sets.append(
             EvalSet(
                 "vicov19qa",
-                SHARED_EVAL / "vicov19qa_faq.jsonl",
-                SHARED_EVAL / "vicov19qa_test_queries.jsonl",
+                shared_data.EVAL / "vicov19qa_faq.jsonl",
+                shared_data.EVAL / "vicov19qa_test_queries.jsonl",
                 SHARED_OOS,
                 (RowKind.ANSWER,),
                 ours=False,

@@ -22,7 +22,6 @@ from core.interaction_log import InteractionLog
 from core.messages import Decision, IncomingMessage, Reply, Suggestion
 from core.privacy import mask_personal_data, pseudonymise
 from core.replies import (
-    CASES_INTRO,
     EMPTY,
     FALLBACK,
     GOODBYE,
@@ -31,9 +30,9 @@ from core.replies import (
     SUGGEST_INTRO,
     THANKS,
     answer_text,
-    cases_text,
+    cases_lead,
     fill,
-    suggestion_text,
+    with_list,
 )
 from core.settings import Settings
 from core.smalltalk import SmallTalk, classify
@@ -221,11 +220,11 @@ class AnswerService:
         if faq.top is not None and not self._card_beats(entry, hit, faq, faq_entries):
             return None
         cases = self._other_cases(entry, ranked)
-        lead = f"{entry.answer}\n\n{CASES_INTRO}" if cases else None
+        lead = cases_lead(entry.answer) if cases else None
         return ranked.reply(
             interaction_id,
             Decision.CATALOG,
-            entry.answer + (cases_text([case_of(c.question) for c in cases]) if cases else ""),
+            with_list(lead, [case_of(c.question) for c in cases]) if lead else entry.answer,
             entry_id=entry.id,
             question=entry.question,
             links=tuple(entry.links),
@@ -318,7 +317,7 @@ class AnswerService:
                 for h in outcome.suggestions
                 if h.id in entries
             )
-            text = suggestion_text([s.question for s in suggestions])
+            text = with_list(SUGGEST_INTRO, [s.question for s in suggestions])
             return ranked.reply(
                 interaction_id, Decision.SUGGEST, text, suggestions=suggestions, lead=SUGGEST_INTRO
             )

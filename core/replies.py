@@ -49,14 +49,15 @@ CASES_INTRO = (
 )
 
 
-def cases_text(cases: Sequence[str]) -> str:
-    """The other cases of a procedure, under its card, numbered as their buttons are."""
-    return "\n\n" + "\n".join([CASES_INTRO, *(f"{i}. {c}" for i, c in enumerate(cases, start=1))])
+def cases_lead(card: str) -> str:
+    """A card's text up to the list of its procedure's other cases."""
+    return f"{card}\n\n{CASES_INTRO}"
 
 
-def suggestion_text(questions: Sequence[str]) -> str:
-    lines = [SUGGEST_INTRO, *(f"{i}. {q}" for i, q in enumerate(questions, start=1))]
-    return "\n".join(lines)
+def with_list(lead: str, items: Sequence[str]) -> str:
+    """``lead`` and then ``items`` numbered as their buttons are (suggestions, or a procedure's
+    other cases). Channels whose buttons show the items send ``lead`` alone (``Reply.lead``)."""
+    return "\n".join([lead, *(f"{i}. {item}" for i, item in enumerate(items, start=1))])
 
 
 # Conversation texts shared by the chat channels (Telegram, Zalo).

@@ -78,7 +78,12 @@ def served_entries(settings: Settings, engine: Engine) -> list[FaqEntry]:
 
 
 def embedding_cache_path(settings: Settings) -> Path:
-    return settings.data_dir / "cache" / "embeddings.sqlite"
+    return embedding_cache_file(settings.data_dir)
+
+
+def embedding_cache_file(data_dir: Path) -> Path:
+    """Where an instance keeps its embedding cache, given its data folder."""
+    return data_dir / "cache" / "embeddings.sqlite"
 
 
 def embedding_cache(settings: Settings) -> EmbeddingCache:

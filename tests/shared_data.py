@@ -7,12 +7,10 @@ CI (CI=true), which always clones beside it, a missing `../shared` fails them in
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from benchmarks.shared_data import CATALOG
 from tests.missing import skip_or_fail
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SHARED_CATALOG = SHARED / "data" / "tthc_catalog.jsonl"
+SHARED_CATALOG = CATALOG  # the one path, defined with the benchmarks
 
 
 def require_shared() -> None:
