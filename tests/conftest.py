@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
     "HOIDAP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "tests.node_ids"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,13 +45,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     report(terminalreporter)
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """pytest-xdist schedules tests by node id: of tests that share one it runs only one, silently."""
-    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in session.items).items() if n > 1]
-    if shared:
-        raise pytest.UsageError(f"{len(shared)} node ids name more than one test, e.g. {shared[0]}")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
