@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint install
+.PHONY: serve test lint install screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ $(CHROMIUM) $(EMOJI_FONT):
 
 test: install $(CHROMIUM) $(EMOJI_FONT)
 	$(BIN)/python -m tests.run
+
+# The README's screenshots: the browser tests, saving what they see into docs/screenshots.
+screenshots: install $(CHROMIUM) $(EMOJI_FONT)
+	HOIDAP_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/test_console_browser.py tests/test_public_pages.py tests/test_widget_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -1,6 +1,7 @@
 """Four weeks of plausible traffic for the console's browser test and screenshots: the sample
 entries asked in their own phrasings on three channels, the unanswered sample as fallbacks, and
-ratings. Deterministic (a seeded generator), so the screenshots change only when the code does."""
+ratings. A seeded generator makes the same traffic every time, dated back from `now` so that the
+dashboard's four-week charts are full; the dates, and so the screenshots, move with the clock."""
 
 from __future__ import annotations
 
