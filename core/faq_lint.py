@@ -1,7 +1,7 @@
 """`hoidap faq lint`: checks the curated content beyond its schema.
 
 Catches what a schema cannot: near-duplicate questions, placeholders that no
-setting fills, answers without a legal basis, phrasings that do not cover how
+setting fills, answers without a legal basis or whose basis names no article, phrasings that do not cover how
 citizens type, and outdated terms (the district level, the household book
 presented as current) that the two-tier reform and Luật Cư trú 2020 retired.
 """
@@ -28,6 +28,8 @@ _DISTRICT = re.compile(
     r"\b(cấp huyện|ubnd (huyện|quận)|ủy ban nhân dân (huyện|quận)|công an (huyện|quận)|"
     r"phòng tư pháp (huyện|quận)|chi nhánh văn phòng đăng ký đất đai (huyện|quận))\b"
 )
+# A citation names the article the rule comes from, not only the law: "Luật Hộ tịch 2014, Điều 16".
+_ARTICLE = re.compile(r"\b(điều|khoản|phụ lục)\s+[0-9ivx]", re.IGNORECASE)
 _HOUSEHOLD_BOOK = re.compile(r"\bsổ (hộ khẩu|tạm trú)\b")
 _PAST_MARKERS = (
     "không còn",
@@ -101,6 +103,8 @@ def check_entry(entry: FaqEntry) -> list[str]:
         messages.append("no paraphrase without diacritics")
     if not entry.legal_basis:
         messages.append("missing legal basis")
+    elif not any(_ARTICLE.search(line) for line in entry.legal_basis):
+        messages.append("legal basis names no article (Điều …)")
     if not entry.level:
         messages.append("missing level (xa, tinh, trung-uong)")
     if entry.reviewed is None:

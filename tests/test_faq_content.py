@@ -48,6 +48,7 @@ def test_good_entry_passes(tmp_path: Path) -> None:
         ({"paraphrases": ["một", "hai"]}, "at least 3 paraphrases"),
         ({"paraphrases": ["làm giấy", "cho bé", "đăng ký"]}, "no paraphrase without diacritics"),
         ({"legal_basis": []}, "missing legal basis"),
+        ({"legal_basis": ["Luật Hộ tịch 2014 (60/2014/QH13)"]}, "names no article"),
         ({"answer": "Gọi {{so_dien_thoai}} nhé."}, "unknown placeholder {{so_dien_thoai}}"),
         ({"answer": "Nộp tại UBND cấp huyện nơi cư trú."}, "district level"),
         ({"answer": "Mang theo sổ hộ khẩu bản chính."}, "household book"),
