@@ -43,6 +43,24 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.setdefault("HOIDAP_EMBEDDING_THREADS", str(threads))
 
 
+# The longest test files, longest first (per-file times from `python -m tests.run --junitxml=…`,
+# December 2026). Workers take whole files in collection order, so starting with these lets the
+# two workers finish together; in alphabetical order one ran the last long file alone.
+LONGEST_FIRST = (
+    "test_cli.py",
+    "test_index_watch.py",
+    "test_bench_quick.py",
+    "test_scale_bench.py",
+    "test_backup.py",
+    "test_admin_api.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: keeps each file's order
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     report(terminalreporter)
 

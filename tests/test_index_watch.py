@@ -197,7 +197,8 @@ def test_serve_with_two_worker_processes(tmp_path: Path, postgres_url: str, cont
         server = _listening_process(base)
         workers = _children(server)
         assert len(workers) == 2, workers
-        assert all(_resident_mib(pid) > 200 for pid in workers)  # each holds its own model
+        # The server answers once one worker is up; the other may still be loading its model.
+        assert _each_grows_past(workers, mib=200, seconds=120)  # each holds its own model
         with httpx.Client(base_url=base, timeout=30) as client:
             replies = [
                 client.post(
@@ -228,6 +229,13 @@ def _children(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     # the short-lived preparing process is gone; uvicorn's workers remain
     return [int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def _each_grows_past(pids: list[int], mib: float, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(_resident_mib(pid) <= mib for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return all(_resident_mib(pid) > mib for pid in pids)
 
 
 def _resident_mib(pid: int) -> float:
