@@ -1,9 +1,10 @@
 """`hoidap faq lint`: checks the curated content beyond its schema.
 
 Catches what a schema cannot: near-duplicate questions, placeholders that no
-setting fills, answers without a legal basis or whose basis names no article, phrasings that do not cover how
-citizens type, and outdated terms (the district level, the household book
-presented as current) that the two-tier reform and Luật Cư trú 2020 retired.
+setting fills, answers without a legal basis or whose basis names no article,
+phrasings that do not cover how citizens type, and outdated terms (the district
+level, the household book presented as current) that the two-tier reform and
+Luật Cư trú 2020 retired.
 """
 
 from __future__ import annotations
