@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from tests.polling import until
 
 
 def free_port() -> int:
@@ -25,9 +26,7 @@ def serving(app: ASGIApp, timeout: float = 20.0) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.time() + timeout
-    while not server.started and time.time() < deadline:
-        time.sleep(0.02)
+    until(lambda: server.started, timeout, every=0.02)
     try:
         assert server.started, "server did not start"
         yield f"http://127.0.0.1:{port}"

@@ -3,7 +3,6 @@ role, signed in, on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from core.runtime import Runtime
 from core.settings import Settings
 from retrieval.index import SearchIndex
 from tests.channel_runtime import chat_runtime
+from tests.polling import until
 from tests.serving import serving
 
 PASSWORD = "mật-khẩu-đủ-dài-123"
@@ -74,11 +74,13 @@ def staff_api(
 
 def wait_for_build(admin: Admin, previous_version: str | None) -> dict[str, Any]:
     """Poll the build status until a new index serves; returns the status."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status: dict[str, Any] = admin.call("GET", "/index/status", Role.VIEWER).json()
-        if status["state"] == "idle" and status["index_version"] != previous_version:
-            assert status["last_error"] is None and status["entries"] > 0
-            return status
-        time.sleep(0.2)
-    raise AssertionError(f"no new index within 60 s: {status}")
+    seen: list[dict[str, Any]] = []
+
+    def built() -> bool:
+        seen.append(admin.call("GET", "/index/status", Role.VIEWER).json())
+        return bool(seen[-1]["state"] == "idle" and seen[-1]["index_version"] != previous_version)
+
+    assert until(built, 60, every=0.2), f"no new index within 60 s: {seen[-1]}"
+    status = seen[-1]
+    assert status["last_error"] is None and status["entries"] > 0
+    return status

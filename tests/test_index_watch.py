@@ -29,6 +29,7 @@ from core.settings import Settings
 from tests.conftest import write_content_dir
 from tests.fakes.zalo_api import FakeZalo, running_fake_zalo
 from tests.fakes.zalo_driver import sign, text_event
+from tests.polling import until
 from tests.staff_api import API, PASSWORD
 
 ENTRY = "khai-sinh"
@@ -144,9 +145,7 @@ def _one_reply_for_a_redelivery(one: str, two: str, fake: FakeZalo) -> None:
     headers = {"Content-Type": "application/json", "X-ZEvent-Signature": sign(raw, body["timestamp"])}
     for base in (one, two, one, two):  # Zalo retried; the load balancer sent the copies to both
         assert httpx.post(f"{base}/webhooks/zalo", content=raw, headers=headers).status_code == 200
-    deadline = time.monotonic() + 10
-    while not fake.to("follower-dup") and time.monotonic() < deadline:
-        time.sleep(0.1)
+    until(lambda: fake.to("follower-dup"), 10, every=0.1)
     time.sleep(2)  # time for a second reply, were there one
     assert len(fake.to("follower-dup")) == 1, fake.to("follower-dup")
 
@@ -171,8 +170,7 @@ def _published_edit_reaches(one: str, two: str, postgres_url: str) -> float:
     )
     assert published.status_code == 200, published.text
     started = time.monotonic()
-    while marker not in _asked(two) and time.monotonic() - started < 15:
-        time.sleep(0.1)
+    until(lambda: marker in _asked(two), 15, every=0.1)
     seen_after = time.monotonic() - started
     assert marker in _asked(two), "the second worker never served the published edit"
     assert marker in _asked(one)
@@ -232,10 +230,7 @@ def _children(pid: int) -> list[int]:
 
 
 def _each_grows_past(pids: list[int], mib: float, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while any(_resident_mib(pid) <= mib for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    return all(_resident_mib(pid) > mib for pid in pids)
+    return until(lambda: all(_resident_mib(pid) > mib for pid in pids), seconds, every=0.5)
 
 
 def _resident_mib(pid: int) -> float:

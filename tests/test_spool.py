@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from core.interaction_log import InteractionLog, UnknownInteractionError
 from core.settings import Settings
 from core.spool import Spool, SpoolError
 from tests.channel_runtime import served_chat_app
+from tests.polling import until
 
 
 @contextmanager
@@ -53,13 +53,12 @@ def outage(server: str, url: str) -> Iterator[Callable[[bool], None]]:
 
 def stored_after_outage(engine: Engine, timeout: float = 10.0) -> list[Interaction]:
     """The interactions stored once the spool has been replayed (polled until some are)."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def stored() -> list[Interaction]:
         with Session(engine) as session:
-            stored = list(session.exec(select(Interaction)))
-        if stored or time.monotonic() > deadline:
-            return stored
-        time.sleep(0.2)
+            return list(session.exec(select(Interaction)))
+
+    return until(stored, timeout, every=0.2)
 
 
 @pytest.fixture
@@ -214,10 +213,8 @@ def test_the_web_chat_answers_through_an_outage_and_stores_everything_after(
         ready = httpx.get(f"{base}/readyz")
         assert ready.status_code == 200 and ready.json()["status"] == "degraded"  # still answering
         down(False)
-        deadline = time.monotonic() + 10
-        while httpx.get(f"{base}/healthz").json()["status"] != "ok":
-            assert time.monotonic() < deadline, "the spool was not replayed"
-            time.sleep(0.2)
+        replayed = until(lambda: httpx.get(f"{base}/healthz").json()["status"] == "ok", 10, every=0.2)
+        assert replayed, "the spool was not replayed"
         interactions, feedback = _rows(runtime.engine)
     assert interaction_id in {i.id for i in interactions} and len(interactions) == 2  # + the widget's
     assert [(f.interaction_id, f.helpful) for f in feedback] == [(interaction_id, True)]

@@ -50,6 +50,7 @@ from tests.fakes.zalo_driver import (
     text_event,
     text_of,
 )
+from tests.polling import until
 from tests.serving import serving
 
 QUESTION = "mất cccd đi đâu làm lại ạ"
@@ -339,9 +340,7 @@ def test_refresh_failure_is_logged_queued_and_delivered_later(
     zalo.fake.refuse_refresh = True
     with caplog.at_level(logging.ERROR):
         zalo.follower.say(QUESTION)
-        deadline = time.monotonic() + 20
-        while not zalo.rows(ZaloOutbox) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        until(lambda: zalo.rows(ZaloOutbox), 20)
     [queued] = zalo.rows(ZaloOutbox)
     assert queued.attempts >= 1 and "refused" in queued.last_error
     assert "queued for retry" in caplog.text
@@ -350,10 +349,7 @@ def test_refresh_failure_is_logged_queued_and_delivered_later(
     zalo.fake.refuse_refresh = False  # Zalo recovers; the retry loop (every second) delivers
     answer = zalo.follower.sent(3)[2]
     assert "căn cước" in text_of(answer).lower() and zalo.fake.refreshes == 1
-    deadline = time.monotonic() + 10
-    while zalo.rows(ZaloOutbox) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert zalo.rows(ZaloOutbox) == []
+    assert until(lambda: not zalo.rows(ZaloOutbox), 10), zalo.rows(ZaloOutbox)
 
 
 def test_webhook_is_404_when_zalo_is_not_configured(settings: Settings, encoder: Any) -> None:

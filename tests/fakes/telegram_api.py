@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from tests.polling import until
 from tests.serving import serving
 
 BOT_ID = 777000111
@@ -67,13 +68,10 @@ class FakeTelegram:
             return [c for c in self.calls if c.method == method]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 20.0) -> list[Call]:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            found = self.calls_to(method)
-            if len(found) >= count:
-                return found
-            time.sleep(0.02)
-        raise AssertionError(f"expected {count} {method} call(s), got {len(self.calls_to(method))}")
+        arrived = until(lambda: len(self.calls_to(method)) >= count, timeout, every=0.02)
+        found = self.calls_to(method)
+        assert arrived, f"expected {count} {method} call(s), got {len(found)}"
+        return found
 
     def wait_sent(self, chat_id: int, count: int, timeout: float = 20.0) -> list[Call]:
         """The first ``count`` messages sent to one chat, waiting for them (cheap: no scanning)."""

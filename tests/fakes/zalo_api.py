@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from tests.polling import until
 from tests.serving import serving
 
 APP_SECRET = "fake-app-secret-0123456789"
@@ -48,13 +49,9 @@ class FakeZalo:
 
     def wait_to(self, user_id: str, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         """Wait until ``count`` messages reached the follower; returns them all."""
-        deadline = time.monotonic() + timeout
-        while len(messages := self.to(user_id)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"expected {count} messages to {user_id}, got {len(messages)}: {messages}"
-                )
-            time.sleep(0.02)
+        arrived = until(lambda: len(self.to(user_id)) >= count, timeout, every=0.02)
+        messages = self.to(user_id)
+        assert arrived, f"expected {count} messages to {user_id}, got {len(messages)}: {messages}"
         return messages
 
     def expire(self) -> None:
