@@ -38,6 +38,7 @@ from core.settings import Settings
 from core.smalltalk import SmallTalk, classify
 from core.text.normalize import tokens
 from core.text.pipeline import PreparedQuery
+from core.text.quantities import Amount, amounts_in, contradicts
 from retrieval.live import LiveIndex
 from retrieval.searcher import StageTimer
 from retrieval.types import Hit
@@ -213,7 +214,7 @@ class AnswerService:
         """A procedure card when the national catalog knows the procedure and the FAQ does not."""
         assert self.catalog is not None
         ranked = self._rank(self.catalog, query, timer, CATALOG_CANDIDATES)
-        hit = self._local_first(ranked)
+        hit = self._pick_card(ranked, amounts_in(query.text))
         if hit is None or hit.id not in ranked.entries or not self.thresholds.confident(hit):
             return None
         entry = ranked.entries[hit.id]
@@ -247,14 +248,18 @@ class AnswerService:
             and case_family(ranked.entries[h.id].question) == family
         )[:MAX_OTHER_CASES]
 
-    def _local_first(self, ranked: _Ranked) -> Hit | None:
-        """The best catalog match, or among matches nearly as good one the province or a commune
-        handles: a provincial office's citizen needs that record, not the ministry's namesake."""
+    def _pick_card(self, ranked: _Ranked, amounts: list[Amount]) -> Hit | None:
+        """The best catalog match, or one nearly as good that fits better: a name whose size limit
+        admits the citizen's own figure ("8.000 m3" is not "dưới 5.000 m3"), and then a record the
+        province or a commune handles: a provincial office's citizen needs that record, not the
+        ministry's namesake."""
         if not ranked.hits:
             return None
         floor = ranked.hits[0].score - self.settings.catalog_local_band
-        near = (h for h in ranked.hits if h.score >= floor and h.id in ranked.entries)
-        return next((h for h in near if ranked.entries[h.id].level), ranked.hits[0])
+        near = [h for h in ranked.hits if h.score >= floor and h.id in ranked.entries]
+        fitting = [h for h in near if not contradicts(ranked.entries[h.id].question, amounts)] or near
+        best = fitting[0] if fitting else ranked.hits[0]
+        return next((h for h in fitting if ranked.entries[h.id].level), best)
 
     def _card_beats(
         self, card: FaqEntry, hit: Hit, faq: Outcome, faq_entries: Mapping[str, FaqEntry]

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.shared
 WANTED = {"1.004194", "2.000460", "1.013807", "1.003727"}  # tạm trú, thẻ thường trú NN, công chứng, làng nghề
 # groundwater exploration permits, namesakes: the ministry's (large works) and the province's (small)
 GROUNDWATER = {"1.000657", "1.004232"}
+# extending a groundwater use permit: the province's record (below 5,000 m3 a day), the ministry's (from)
+GROUNDWATER_USE = {"1.004211", "1.000060"}
 # the five cases of "Đăng ký lại phương tiện" (inland waterway vessels): ownership transferred with or
 # without a change of registry, from another registry, owner moved province, renamed or modified
 VESSEL_CASES = {"1.004002", "1.003970", "1.004036", "1.006391", "2.001711"}
@@ -42,7 +44,7 @@ VESSEL_BOUGHT = "mua lại phương tiện thủy nội địa của người kh
 def subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wanted records plus 300 others, as a smaller catalog file."""
     lines = CATALOG.read_text("utf-8").splitlines()
-    wanted = WANTED | GROUNDWATER | VESSEL_CASES
+    wanted = WANTED | GROUNDWATER | GROUNDWATER_USE | VESSEL_CASES
     chosen = [line for line in lines if json.loads(line)["ma_thu_tuc"] in wanted]
     chosen += [line for line in lines[:300] if line not in chosen]
     path = tmp_path_factory.mktemp("catalog") / "catalog.jsonl"
@@ -143,7 +145,7 @@ def service(
 def test_import_stores_records(service: AnswerService, subset: Path) -> None:
     with Session(service.log.engine) as session:
         codes = set(session.exec(select(ProcedureRecord.code)).all())
-    assert codes >= WANTED | GROUNDWATER | VESSEL_CASES
+    assert codes >= WANTED | GROUNDWATER | GROUNDWATER_USE | VESSEL_CASES
     assert len(codes) == len(read_catalog(subset)[0])
 
 
@@ -178,6 +180,21 @@ def test_the_province_s_record_among_namesakes(service: AnswerService) -> None:
     assert reply.decision is Decision.CATALOG
     assert reply.entry_id == "tthc-1.004232"
     assert "Cấp tỉnh" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [("8.000 m3 một ngày đêm", "1.000060"), ("300 khối mỗi ngày", "1.004211"), ("", "1.004211")],
+)
+def test_the_citizen_s_own_figure_picks_between_namesakes(
+    service: AnswerService, amount: str, code: str
+) -> None:
+    """The two records differ only in their size limit, which the model cannot weigh: a figure the
+    question gives decides, even against the province's record; without one the province's wins."""
+    question = f"gia hạn giấy phép khai thác nước dưới đất cho nhà máy nước {amount}".strip()
+    reply = service.handle(IncomingMessage("web", "u1", question))
+    assert reply.decision is Decision.CATALOG
+    assert reply.entry_id == f"tthc-{code}"
 
 
 def _hit(entry_id: str, score: float, dense_question: float) -> Hit:
