@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.answering import AnswerService
+from core.answering import AnswerService, _Ranked
 from core.browse import short_ref
 from core.catalog import as_entries, case_family, case_of, channel_terms, document_list, read_catalog
 from core.db.models import Interaction, ProcedureRecord
@@ -20,6 +20,7 @@ from core.messages import Decision, IncomingMessage
 from core.replies import CASES_INTRO
 from core.runtime import CATALOG_FIELDS, embedding_cache_path, import_catalog, load_catalog
 from core.settings import Settings
+from core.text.quantities import amounts_in
 from retrieval.encoder import EmbeddingCache
 from retrieval.index import build_index
 from retrieval.live import LiveIndex
@@ -199,6 +200,37 @@ def test_the_citizen_s_own_figure_picks_between_namesakes(
 
 def _hit(entry_id: str, score: float, dense_question: float) -> Hit:
     return Hit(entry_id, score, dense_question, 10.0, "", dense_question=dense_question)
+
+
+USE = "Gia hạn giấy phép khai thác nước dưới đất đối với công trình có quy mô"
+SMALL_USE, LARGE_USE = f"{USE} dưới 5.000 m3/ngày đêm", f"{USE} từ 5.000 m3/ngày đêm trở lên"
+
+
+def _namesakes(large: float, small: float, small_name: str = SMALL_USE) -> _Ranked:
+    """The ministry's record for large works and the province's for small ones, with these scores."""
+    ministry = FaqEntry(id="tthc-large", category="x", question=LARGE_USE, answer="a")
+    province = FaqEntry(id="tthc-small", category="x", question=small_name, answer="a", level=["tinh"])
+    entries = {e.id: e for e in (ministry, province)}
+    hits = sorted([_hit(ministry.id, large, large), _hit(province.id, small, small)], key=lambda h: -h.score)
+    return _Ranked(tuple(hits), False, None, entries)
+
+
+@pytest.mark.parametrize(
+    ("ranked", "question", "card"),
+    [
+        (_namesakes(0.990, 0.988), "gia hạn giấy phép", "tthc-small"),  # no figure: the province's
+        (_namesakes(0.988, 0.990), "gia hạn cho 8.000 m3 mỗi ngày", "tthc-large"),  # even ranked second
+        (_namesakes(0.990, 0.988), "gia hạn cho 300 khối mỗi ngày", "tthc-small"),
+        (_namesakes(0.990, 0.970), "gia hạn cho 300 khối mỗi ngày", "tthc-large"),  # only within the band
+        (_namesakes(0.990, 0.988), "bể chứa 300 khối", "tthc-small"),  # a volume: the province's, as without
+        (_namesakes(0.990, 0.988, LARGE_USE), "gia hạn cho 300 khối mỗi ngày", "tthc-small"),  # none fits
+    ],
+)
+def test_picking_a_card_among_near_matches(
+    service: AnswerService, ranked: _Ranked, question: str, card: str
+) -> None:
+    picked = service._pick_card(ranked, amounts_in(question))
+    assert picked is not None and picked.id == card
 
 
 def test_a_curated_answer_keeps_the_procedures_it_covers(service: AnswerService) -> None:

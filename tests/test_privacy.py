@@ -59,6 +59,7 @@ def test_access_log_keeps_paths_not_queries() -> None:
     from starlette.routing import Route
 
     from core.log_redaction import drop_access_log_queries
+    from tests.polling import until
     from tests.serving import free_port
 
     app = Starlette(routes=[Route("/hoi-dap/tim-kiem", lambda r: PlainTextResponse("ok"))])
@@ -66,8 +67,7 @@ def test_access_log_keeps_paths_not_queries() -> None:
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="info", access_log=True))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.02)
+    assert until(lambda: server.started, 20, every=0.02), "server did not start"
     drop_access_log_queries()  # after uvicorn configured its loggers, as the app's lifespan does
     records: list[logging.LogRecord] = []
 

@@ -74,7 +74,8 @@ class FakeTelegram:
         return found
 
     def wait_sent(self, chat_id: int, count: int, timeout: float = 20.0) -> list[Call]:
-        """The first ``count`` messages sent to one chat, waiting for them (cheap: no scanning)."""
+        """The messages sent to one chat once there are ``count`` (cheap: no scanning), or fewer when
+        ``timeout`` passes first: the webhook benchmark counts a short list as replies lost."""
         with self._sent:
             self._sent.wait_for(lambda: len(self._sent_per_chat.get(chat_id, [])) >= count, timeout)
             return list(self._sent_per_chat.get(chat_id, []))
