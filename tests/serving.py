@@ -6,6 +6,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -20,10 +21,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: ASGIApp, timeout: float = 20.0) -> Iterator[str]:
-    """Run ``app`` until the block ends; yields its base URL (http://127.0.0.1:<port>)."""
+def serving(app: ASGIApp, timeout: float = 20.0, **config: Any) -> Iterator[str]:
+    """Run ``app`` until the block ends; yields its base URL (http://127.0.0.1:<port>).
+    ``config`` overrides uvicorn's settings (a test of the access log wants ``log_level="info"``)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    settings = {"host": "127.0.0.1", "port": port, "log_level": "warning", **config}
+    server = uvicorn.Server(uvicorn.Config(app, **settings))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     until(lambda: server.started, timeout, every=0.02)

@@ -170,9 +170,9 @@ def _published_edit_reaches(one: str, two: str, postgres_url: str) -> float:
     )
     assert published.status_code == 200, published.text
     started = time.monotonic()
-    until(lambda: marker in _asked(two), 15, every=0.1)
+    served = until(lambda: marker in _asked(two), 15, every=0.1)
     seen_after = time.monotonic() - started
-    assert marker in _asked(two), "the second worker never served the published edit"
+    assert served, "the second worker never served the published edit"
     assert marker in _asked(one)
     return seen_after
 

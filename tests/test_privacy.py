@@ -49,26 +49,17 @@ def test_pseudonymise_is_stable_and_salted() -> None:
 
 def test_access_log_keeps_paths_not_queries() -> None:
     """A public search puts the citizen's words in the URL; uvicorn's access log must not keep them."""
-    import threading
     import time
 
     import httpx
-    import uvicorn
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
     from core.log_redaction import drop_access_log_queries
-    from tests.polling import until
-    from tests.serving import free_port
+    from tests.serving import serving
 
     app = Starlette(routes=[Route("/hoi-dap/tim-kiem", lambda r: PlainTextResponse("ok"))])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="info", access_log=True))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    assert until(lambda: server.started, 20, every=0.02), "server did not start"
-    drop_access_log_queries()  # after uvicorn configured its loggers, as the app's lifespan does
     records: list[logging.LogRecord] = []
 
     class Keep(logging.Handler):
@@ -77,15 +68,14 @@ def test_access_log_keeps_paths_not_queries() -> None:
 
     handler = Keep()
     access = logging.getLogger("uvicorn.access")  # it does not propagate: listen on it directly
-    access.addHandler(handler)
-    try:
-        url = f"http://127.0.0.1:{port}/hoi-dap/tim-kiem?q=so+dien+thoai+0912345678"
-        assert httpx.get(url).status_code == 200
-        time.sleep(0.1)
-    finally:
-        access.removeHandler(handler)
-        server.should_exit = True
-        thread.join(5)
+    with serving(app, log_level="info", access_log=True) as base:
+        drop_access_log_queries()  # after uvicorn configured its loggers, as the app's lifespan does
+        access.addHandler(handler)
+        try:
+            assert httpx.get(f"{base}/hoi-dap/tim-kiem?q=so+dien+thoai+0912345678").status_code == 200
+            time.sleep(0.1)
+        finally:
+            access.removeHandler(handler)
     lines = [r.getMessage() for r in records]
     assert any("/hoi-dap/tim-kiem?…" in line for line in lines), lines
     assert not any("0912345678" in line for line in lines)
