@@ -68,6 +68,16 @@ def _misses(answered: Answered) -> list[dict[str, object]]:
     ]
 
 
+def _question_set(service: AnswerService, name: str) -> dict[str, object]:
+    answered = _answered(service, read_queries(EVAL / name))
+    return {
+        "queries": len(answered),
+        "right": _share(answered),
+        "right_or_case_listed": _share(answered, _offers_gold),
+        "misses": _misses(answered),
+    }
+
+
 def _folder_mib(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 2)
 
@@ -106,13 +116,10 @@ def measure() -> dict[str, object]:
         report["catalog_queries_right_card_or_case"] = _share(catalog_answered, _offers_gold)
         report["catalog_queries_misses"] = _misses(catalog_answered)
         # Written after the cases were listed, each naming one case of a procedure with 2-6 cases.
-        case_answered = _answered(with_catalog, read_queries(EVAL / "catalog_case_queries.jsonl"))
-        report["case_queries"] = {
-            "queries": len(case_answered),
-            "right": _share(case_answered),
-            "right_or_case_listed": _share(case_answered, _offers_gold),
-            "misses": _misses(case_answered),
-        }
+        report["case_queries"] = _question_set(with_catalog, "catalog_case_queries.jsonl")
+        # Written by a helper who saw neither the code nor the rules (DECISIONS §7 says how each was used).
+        report["situation_queries"] = _question_set(with_catalog, "catalog_situation_queries.jsonl")
+        report["namesake_queries"] = _question_set(with_catalog, "catalog_namesake_queries.jsonl")
         engine.dispose()
     return report
 

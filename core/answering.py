@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.browse import short_ref
+from core.card_choice import pick_card, standing
 from core.catalog import case_family, case_of
 from core.db.models import Interaction
 from core.decision import Outcome, Thresholds, decide
@@ -38,7 +39,6 @@ from core.settings import Settings
 from core.smalltalk import SmallTalk, classify
 from core.text.normalize import tokens
 from core.text.pipeline import PreparedQuery
-from core.text.quantities import Amount, amounts_in, contradicts
 from retrieval.live import LiveIndex
 from retrieval.searcher import StageTimer
 from retrieval.types import Hit
@@ -214,11 +214,16 @@ class AnswerService:
         """A procedure card when the national catalog knows the procedure and the FAQ does not."""
         assert self.catalog is not None
         ranked = self._rank(self.catalog, query, timer, CATALOG_CANDIDATES)
-        hit = self._pick_card(ranked, amounts_in(query.text))
-        if hit is None or hit.id not in ranked.entries or not self.thresholds.confident(hit):
+        if query.prepared is None:  # no catalog index to search
+            return None
+        hit = pick_card(ranked.hits, ranked.entries, query.prepared, self.settings)
+        if hit is None:
+            return None
+        procedure = standing(hit, ranked.hits, ranked.entries)
+        if not self.thresholds.confident(procedure):
             return None
         entry = ranked.entries[hit.id]
-        if faq.top is not None and not self._card_beats(entry, hit, faq, faq_entries):
+        if faq.top is not None and not self._card_beats(entry, procedure, faq, faq_entries):
             return None
         cases = self._other_cases(entry, ranked)
         lead = cases_lead(entry.answer) if cases else None
@@ -247,19 +252,6 @@ class AnswerService:
             and h.id in ranked.entries
             and case_family(ranked.entries[h.id].question) == family
         )[:MAX_OTHER_CASES]
-
-    def _pick_card(self, ranked: _Ranked, amounts: list[Amount]) -> Hit | None:
-        """The best catalog match, or one nearly as good that fits better: a name whose size limit
-        admits the citizen's own figure ("8.000 m3" is not "dưới 5.000 m3"), and then a record the
-        province or a commune handles: a provincial office's citizen needs that record, not the
-        ministry's namesake."""
-        if not ranked.hits:
-            return None
-        floor = ranked.hits[0].score - self.settings.catalog_local_band
-        near = [h for h in ranked.hits if h.score >= floor and h.id in ranked.entries]
-        fitting = [h for h in near if not contradicts(ranked.entries[h.id].question, amounts)] or near
-        best = fitting[0] if fitting else ranked.hits[0]
-        return next((h for h in fitting if ranked.entries[h.id].level), best)
 
     def _card_beats(
         self, card: FaqEntry, hit: Hit, faq: Outcome, faq_entries: Mapping[str, FaqEntry]

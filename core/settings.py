@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Catalog names repeat across levels almost word for word; among matches this close to the
     # best, a procedure the province or a commune handles is shown first.
     catalog_local_band: float = Field(default=0.005, ge=0.0, le=1.0)
+    # Cases of one procedure this close to the best are weighed by the situation the citizen
+    # describes ("mua lại" is a transfer of ownership), which the model cannot read from the words.
+    catalog_case_band: float = Field(default=0.05, ge=0.0, le=1.0)
     restore_diacritics: bool = True
     cache_size: int = Field(default=2048, ge=0)
 

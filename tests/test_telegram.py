@@ -187,6 +187,8 @@ def test_the_other_cases_of_a_procedure_card_are_one_tap_away(catalog_bot: Bot) 
     catalog_bot.say("mua lại tàu thủy nội địa của người khác thì đăng ký lại phương tiện thế nào")
     card = catalog_bot.sent(4)[3]
     assert replies.CASES_INTRO in card["text"]
+    # buying is a transfer of ownership: that case is the card, the other cases are listed under it
+    assert "nhưng không thay đổi cơ quan đăng ký" in card["text"].partition(replies.CASES_INTRO)[0]
     labels = [b["text"] for b in buttons(card)]
     cases = [label for label in labels if label[0].isdigit()]
     assert [c[:3] for c in cases] == ["1. ", "2. ", "3. ", "4. "]  # numbered as listed in the text
@@ -195,16 +197,16 @@ def test_the_other_cases_of_a_procedure_card_are_one_tap_away(catalog_bot: Bot) 
     edited = catalog_bot.fake.wait_for("editMessageReplyMarkup", 2)[1].params["reply_markup"]
     kept = [b["text"] for row in edited["inline_keyboard"] for b in row]
     assert kept[:4] == cases and "✅ 👎 Chưa đúng" in kept
-    wanted = next(c for c in cases if "nhưng không thay đổi" in c)
+    wanted = next(c for c in cases if "đồng thời thay đổi" in c)
     catalog_bot.tap(card, callback_data_for(card, wanted))
     chosen = catalog_bot.sent(5)[4]
-    assert "chuyển quyền sở hữu phương tiện nhưng không thay đổi cơ quan đăng ký" in chosen["text"]
+    assert "chuyển quyền sở hữu phương tiện đồng thời thay đổi cơ quan đăng ký" in chosen["text"]
     assert replies.CASES_INTRO not in chosen["text"]
     assert any("Hữu ích" in b["text"] for b in buttons(chosen))
     with Session(catalog_bot.engine) as session:
         logged = session.exec(select(Interaction).order_by(col(Interaction.created_at))).all()
     assert [i.decision for i in logged] == ["catalog", "catalog"]
-    assert logged[1].entry_id == "tthc-1.004002"
+    assert [i.entry_id for i in logged] == ["tthc-1.004002", "tthc-1.003970"]
 
 
 def test_fallback_offers_handoff_to_staff(bot: Bot) -> None:

@@ -95,7 +95,7 @@ def test_the_cases_under_a_procedure_card_stay_after_a_verdict(browser: Browser,
         card = widget.latest()
         # the cases are chips, not repeated as a numbered list in the text
         expect(card.locator(".msg-text")).to_have_text(re.compile(re.escape(replies.CASES_INTRO) + r"\s*$"))
-        cases = card.get_by_role("button", name="Chuyển quyền sở hữu phương tiện nhưng không thay đổi")
+        cases = card.get_by_role("button", name="Chuyển quyền sở hữu phương tiện đồng thời thay đổi")
         expect(cases).to_have_count(1)
         card.get_by_role("button", name=replies.NOT_HELPFUL_BUTTON).click()
         widget.idle()
@@ -105,7 +105,7 @@ def test_the_cases_under_a_procedure_card_stay_after_a_verdict(browser: Browser,
         cases.click()  # still there after the verdict
         widget.idle()
         expect(widget.bot.last).to_contain_text(
-            "chuyển quyền sở hữu phương tiện nhưng không thay đổi cơ quan đăng ký phương tiện"
+            "chuyển quyền sở hữu phương tiện đồng thời thay đổi cơ quan đăng ký phương tiện"
         )
         expect(widget.bot.last).not_to_contain_text(replies.CASES_INTRO)
 
