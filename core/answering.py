@@ -6,7 +6,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.browse import short_ref
-from core.card_choice import pick_card, standing
+from core.card_choice import Bands, pick_card
 from core.catalog import case_family, case_of
 from core.db.models import Interaction
 from core.decision import Outcome, Thresholds, decide
@@ -214,16 +214,15 @@ class AnswerService:
         """A procedure card when the national catalog knows the procedure and the FAQ does not."""
         assert self.catalog is not None
         ranked = self._rank(self.catalog, query, timer, CATALOG_CANDIDATES)
-        if query.prepared is None:  # no catalog index to search
+        if query.prepared is None:  # set by the first index searched: none was
             return None
-        hit = pick_card(ranked.hits, ranked.entries, query.prepared, self.settings)
-        if hit is None:
+        bands = Bands(self.settings.catalog_local_band, self.settings.catalog_case_band)
+        choice = pick_card(ranked.hits, ranked.entries, query.prepared, bands)
+        if choice is None or not self.thresholds.confident(choice.procedure):
             return None
-        procedure = standing(hit, ranked.hits, ranked.entries)
-        if not self.thresholds.confident(procedure):
-            return None
-        entry = ranked.entries[hit.id]
-        if faq.top is not None and not self._card_beats(entry, procedure, faq, faq_entries):
+        entry = ranked.entries[choice.hit.id]
+        codes = choice.codes(ranked.entries)
+        if faq.top is not None and not self._card_beats(codes, choice.procedure, faq, faq_entries):
             return None
         cases = self._other_cases(entry, ranked)
         lead = cases_lead(entry.answer) if cases else None
@@ -254,20 +253,20 @@ class AnswerService:
         )[:MAX_OTHER_CASES]
 
     def _card_beats(
-        self, card: FaqEntry, hit: Hit, faq: Outcome, faq_entries: Mapping[str, FaqEntry]
+        self, codes: Collection[str], hit: Hit, faq: Outcome, faq_entries: Mapping[str, FaqEntry]
     ) -> bool:
         """Whether the card serves the question better than what the FAQ found.
 
         A curated answer outranks a card for the same need, known by the procedure codes the
-        answer covers. Otherwise the card wins when its procedure matches better overall, or
-        its name clearly better than any stored question. Over suggestions it wins when it
-        matches better both overall and by its name's meaning.
+        answer covers (``codes``: those the card stands for). Otherwise the card wins when its
+        procedure matches better overall, or its name clearly better than any stored question.
+        Over suggestions it wins when it matches better both overall and by its name's meaning.
         """
         assert faq.top is not None
         if faq.decision is not Decision.ANSWER:
             return hit.score >= faq.top.score and hit.dense_question >= faq.top.dense_question
         answer = faq_entries.get(faq.top.id)
-        if answer is not None and set(card.procedure_codes) & set(answer.procedure_codes):
+        if answer is not None and set(codes) & set(answer.procedure_codes):
             return False
         margin = self.settings.catalog_margin
         return hit.score > faq.top.score or hit.dense_question >= faq.top.dense_question + margin

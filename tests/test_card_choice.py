@@ -5,14 +5,21 @@ The real model's part, that these rules turn its real rankings right, is in test
 
 import pytest
 
-from core.card_choice import pick_card
+from core.card_choice import Bands, CardChoice, pick_card
 from core.faq import FaqEntry
 from core.settings import Settings
-from core.text.pipeline import TextPipeline
+from core.text.pipeline import PreparedQuery, TextPipeline
 from core.text.restore import DiacriticsRestorer, common_phrases
 from retrieval.types import Hit
 
 Ranked = tuple[list[Hit], dict[str, FaqEntry]]
+
+
+BANDS = Bands(Settings().catalog_local_band, Settings().catalog_case_band)
+
+
+def _pick(ranked: Ranked, question: PreparedQuery) -> CardChoice | None:
+    return pick_card(*ranked, question, BANDS)
 
 
 def _hit(entry_id: str, score: float) -> Hit:
@@ -86,6 +93,12 @@ def pipeline() -> TextPipeline:
             "tthc-1.004002",
         ),
         (_vessels(), "mua lai ghe cua nguoi khac thi dang ky lai the nao", "tthc-1.004002"),  # restored
+        (
+            _vessels(),
+            "mua lai ghe thi dk lai the nao",
+            "tthc-1.004002",
+        ),  # an abbreviation expanded with accents
+        (_vessels(), "toi ko ban ghe, chi doi ten ghe", "tthc-2.001711"),
         (_vessels(), "tôi bán xà lan cho người ở tỉnh khác", "tthc-1.003970"),  # and the registry changes
         (_vessels(), "tàu của tôi đổi tên và thay máy", "tthc-2.001711"),
         (
@@ -114,25 +127,60 @@ def pipeline() -> TextPipeline:
 def test_picking_a_card_among_near_matches(
     pipeline: TextPipeline, ranked: Ranked, question: str, card: str
 ) -> None:
-    hits, entries = ranked
-    picked = pick_card(hits, entries, pipeline.prepare_query(question), Settings())
-    assert picked is not None and picked.id == card
+    picked = _pick(ranked, pipeline.prepare_query(question))
+    assert picked is not None and picked.hit.id == card
 
 
 def test_a_case_that_fits_less_is_set_aside_even_for_the_province_first_rule(pipeline: TextPipeline) -> None:
     """The province-first rule looks only at the cases that fit best: the ministry's record of the
     same case stays above a provincial record of a case the citizen did not describe."""
-    hits, entries = _ranked(
+    ranked = _ranked(
         ("tthc-prov-registry", VESSEL_CASES["tthc-1.004036"], 0.970, ["tinh"]),
         ("tthc-ministry-transfer", VESSEL_CASES["tthc-1.004002"], 0.968, []),
     )
-    picked = pick_card(hits, entries, pipeline.prepare_query("mua lại tàu của người khác"), Settings())
-    assert picked is not None and picked.id == "tthc-ministry-transfer"
+    picked = _pick(ranked, pipeline.prepare_query("mua lại tàu của người khác"))
+    assert picked is not None and picked.hit.id == "tthc-ministry-transfer"
+
+
+def test_after_a_swap_the_province_first_rule_stays_within_its_band(pipeline: TextPipeline) -> None:
+    """A provincial record of another procedure ranked between the model's case and the chosen one
+    is not a namesake of the chosen case: it is not picked for being provincial."""
+    ranked = _ranked(
+        ("tthc-ministry-registry", VESSEL_CASES["tthc-1.004036"], 0.970, []),
+        ("tthc-other-procedure", "Cấp lại Giấy chứng nhận đăng ký phương tiện", 0.960, ["tinh"]),
+        ("tthc-ministry-transfer", VESSEL_CASES["tthc-1.004002"], 0.940, []),
+    )
+    picked = _pick(ranked, pipeline.prepare_query("mua lại tàu của người khác"))
+    assert picked is not None and picked.hit.id == "tthc-ministry-transfer"
+
+
+def test_the_procedure_is_weighed_by_the_model_s_case_only_after_a_swap(pipeline: TextPipeline) -> None:
+    swapped = _pick(_vessels(), pipeline.prepare_query("mua lại tàu của người khác"))
+    assert swapped is not None and swapped.hit.id == "tthc-1.004002"
+    assert swapped.procedure.id == "tthc-1.004036" and swapped.procedure.score == 0.9776
+    kept = _pick(_vessels(), pipeline.prepare_query("đăng ký lại phương tiện thủy nội địa"))
+    assert kept is not None and kept.procedure == kept.hit
+    provincial = _pick(_namesakes(0.990, 0.988), pipeline.prepare_query("gia hạn giấy phép"))
+    assert (
+        provincial is not None
+        and provincial.hit.id == "tthc-small"
+        and provincial.procedure == provincial.hit
+    )
+
+
+def test_the_card_stands_for_the_case_it_is_weighed_by(pipeline: TextPipeline) -> None:
+    hits, entries = _vessels()
+    entries = {
+        ref: e.model_copy(update={"procedure_codes": [ref.removeprefix("tthc-")]})
+        for ref, e in entries.items()
+    }
+    swapped = _pick((hits, entries), pipeline.prepare_query("mua lại tàu của người khác"))
+    assert swapped is not None and swapped.codes(entries) == {"1.004002", "1.004036"}
+    kept = _pick((hits, entries), pipeline.prepare_query("đăng ký lại phương tiện thủy nội địa"))
+    assert kept is not None and kept.codes(entries) == {"1.004036"}
 
 
 def test_no_match_no_card(pipeline: TextPipeline) -> None:
-    assert pick_card([], {}, pipeline.prepare_query("mua lại tàu"), Settings()) is None
+    assert pick_card([], {}, pipeline.prepare_query("mua lại tàu"), BANDS) is None
     hits, _ = _vessels()
-    assert (
-        pick_card(hits, {}, pipeline.prepare_query("mua lại tàu"), Settings()) is None
-    )  # ids not in this index
+    assert pick_card(hits, {}, pipeline.prepare_query("mua lại tàu"), BANDS) is None  # ids not in this index

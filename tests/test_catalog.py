@@ -210,15 +210,15 @@ def test_a_curated_answer_keeps_the_procedures_it_covers(service: AnswerService)
     faq_top = _hit("tam-tru", 0.94, 0.90)
     outcome = Outcome(Decision.ANSWER, faq_top, ())
     better = _hit(card.id, 0.95, 0.89)
-    assert service._card_beats(card, better, outcome, {"tam-tru": answer})
-    assert not service._card_beats(card, better, outcome, {"tam-tru": covering})
+    assert service._card_beats(card.procedure_codes, better, outcome, {"tam-tru": answer})
+    assert not service._card_beats(card.procedure_codes, better, outcome, {"tam-tru": covering})
     worse = _hit(card.id, 0.93, 0.91)
-    assert not service._card_beats(card, worse, outcome, {"tam-tru": answer})
+    assert not service._card_beats(card.procedure_codes, worse, outcome, {"tam-tru": answer})
     clearly_named = _hit(card.id, 0.93, 0.925)  # the name matches by more than the margin
-    assert service._card_beats(card, clearly_named, outcome, {"tam-tru": answer})
+    assert service._card_beats(card.procedure_codes, clearly_named, outcome, {"tam-tru": answer})
     suggested = Outcome(Decision.SUGGEST, faq_top, (faq_top,))
-    assert not service._card_beats(card, better, suggested, {})  # better overall, not by name
-    assert service._card_beats(card, _hit(card.id, 0.95, 0.91), suggested, {})
+    assert not service._card_beats(card.procedure_codes, better, suggested, {})  # better overall, not by name
+    assert service._card_beats(card.procedure_codes, _hit(card.id, 0.95, 0.91), suggested, {})
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ for it and the words citizens use. A case that names a situation the citizen des
 requires a situation the citizen did not describe, or excludes one they did ("nhưng không thay đổi cơ
 quan đăng ký"), fits less.
 
-Words are matched whole and in accented form. A question typed without diacritics is read through its
-restored form and, for words of two syllables or more, in its own unaccented form: alone, "ban" might
-be "bán" or "bạn", and "mat" "mất" or "mặt".
+Words are matched whole and in accented form: unaccented, "ban" may be "bán" or "bạn", "bi mat" "bị
+mất" or "bí mật". A question typed without diacritics is read in the form the diacritics restorer gave
+it, the form the model read too.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.text.normalize import fold_case, has_diacritics, strip_diacritics
+from core.text.normalize import fold_case, strip_diacritics
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,16 @@ class Situation:
 
 # Buying and receiving as a gift or inheritance are both transfers of ownership; a case that names
 # one kind ("chuyển nhượng vốn góp", "nhận thừa kế, quà tặng") does not fit a citizen of the other.
-_SALE = ("chuyển nhượng", "mua bán")
-_SALE_SAID = ("mua", "mua lại", "bán", "bán lại", "sang nhượng", "nhượng lại")
+_SALE = ("chuyển nhượng", "mua bán", "bán")
+_SALE_SAID = ("mua", "mua lại", "bán lại", "sang nhượng", "nhượng lại")
 _GIFT = ("thừa kế", "quà tặng", "tặng cho")
 _GIFT_SAID = ("tặng", "cho tặng", "biếu", "để lại cho")  # not "được cho": "được cho phép"
 
 SITUATIONS = (
     Situation(
         "transfer",
-        ("chuyển quyền sở hữu", "nhận chuyển quyền", *_SALE, *_GIFT),
-        ("sang tên", "chuyển quyền", *_SALE_SAID, *_GIFT_SAID),
+        ("chuyển quyền sở hữu", "nhận chuyển quyền", "chuyển quyền sử dụng", "sang tên", *_SALE, *_GIFT),
+        ("chuyển quyền", "đổi chủ", *_SALE_SAID, *_GIFT_SAID),
     ),
     Situation("sale", _SALE, _SALE_SAID),
     Situation("gift_or_inheritance", _GIFT, _GIFT_SAID),
@@ -79,15 +79,25 @@ SITUATIONS = (
     ),
     Situation("revoked", ("bị thu hồi",), ("thu hồi", "bị tước")),
     # "ký lại" alone would be read in every "đăng ký lại".
-    Situation("expiry", ("hết hạn", "ký lại hợp đồng"), ("quá hạn", "sắp hết hạn", "gia hạn hợp đồng")),
+    Situation("expiry", ("hết hạn", "ký lại hợp đồng"), ("sắp hết hạn", "gia hạn hợp đồng")),
     Situation("imported", ("nhập khẩu",), ("xe nhập", "hàng nhập")),
     Situation("domestic", ("trong nước", "lắp ráp"), ("sản xuất trong nước",)),
     Situation("first_time", ("lần đầu",), ("lần đầu tiên",)),
-    Situation("repeated", ("tiếp tục bị",), ("lại bị", "lần thứ hai", "thêm lần nữa")),
+    Situation("repeated", ("tiếp tục bị",), ("lần thứ hai", "thêm lần nữa", "lại bị tai nạn", "lại bị bệnh")),
 )
 
-# "không thay đổi cơ quan đăng ký", "chưa có", "không phải đánh giá": the situation is excluded.
-_NEGATION = re.compile(r"(?:không|chưa)(?:\s+phải)?$")
+# Phrases holding a situation's word that name no such situation; they are read as blank.
+_FALSE_FRIENDS = (
+    "bán kính", "bán hàng", "bán lẻ", "bán buôn", "bán trú", "thuê mua", "mua bảo hiểm", "mua hàng",
+    "mất bao lâu", "mất bao nhiêu", "mất mấy", "mất thời gian", "mất phí", "mất tiền",
+    "thu hồi đất", "hết hạn nộp", "hết hạn giải quyết", "truy tặng", "tặng thưởng", "tặng bằng khen",
+    "tặng giấy khen", "tặng danh hiệu", "tặng huân chương", "tặng huy chương", "tặng kỷ niệm chương",
+)  # fmt: skip
+# An exclusion in a case name names what the case is not: "(trừ trường hợp … nước nhập khẩu)".
+_EXCEPTIONS = re.compile(r"\(\s*trừ [^)]*\)?|\btrừ trường hợp\b.*")
+# "không thay đổi cơ quan đăng ký", "chưa có", "ko bán", "không phải đánh giá": the situation is
+# excluded; "hàng không" is an airline. Tested without diacritics, so that "ko" and "k" count too.
+_NEGATION = re.compile(r"(?<!hang )\b(?:khong|ko|k|chua)(?:\s+phai)?$")
 
 
 @dataclass(frozen=True)
@@ -101,62 +111,48 @@ class Described:
 _Patterns = tuple[tuple[str, re.Pattern[str]], ...]
 
 
-@dataclass(frozen=True)
-class _Lexicon:
-    case: _Patterns  # the case names' words
-    citizen: _Patterns  # the citizens' words and the case names'
-    plain: _Patterns  # the same without diacritics, words of two syllables or more only
-
-
 def _pattern(words: Iterable[str]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    ordered = sorted(set(words), key=len, reverse=True)
+    assert ordered, "a situation needs words"  # an empty alternation would match everywhere
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in ordered)})(?!\w)")
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> _Lexicon:
-    said = [(s.name, s.case_words + s.citizen_words) for s in SITUATIONS]
-    return _Lexicon(
-        case=tuple((s.name, _pattern(s.case_words)) for s in SITUATIONS),
-        citizen=tuple((name, _pattern(words)) for name, words in said),
-        plain=tuple((name, _pattern(strip_diacritics(w) for w in words if " " in w)) for name, words in said),
-    )
+def _lexicon() -> tuple[_Patterns, _Patterns, re.Pattern[str]]:
+    """The case names' patterns, the citizens' (theirs and the case names'), the false friends."""
+    case = tuple((s.name, _pattern(s.case_words)) for s in SITUATIONS)
+    citizen = tuple((s.name, _pattern(s.case_words + s.citizen_words)) for s in SITUATIONS)
+    return case, citizen, _pattern(_FALSE_FRIENDS)
 
 
-def _read(*readings: tuple[str, _Patterns]) -> Described:
-    """What the texts state, each read with its patterns; stated once is stated, even if denied
-    elsewhere ("mua xe nhưng chưa sang tên" is a transfer)."""
+def _read(text: str, patterns: _Patterns) -> Described:
+    """What a text states; stated once is stated, even if denied elsewhere ("mua xe nhưng chưa
+    sang tên" is a transfer)."""
+    text = _lexicon()[2].sub(" ", text)
     present: set[str] = set()
     absent: set[str] = set()
-    for text, patterns in readings:
-        for name, pattern in patterns:
-            for match in pattern.finditer(text):
-                negated = _NEGATION.search(text[: match.start()].rstrip())
-                (absent if negated else present).add(name)
+    for name, pattern in patterns:
+        for match in pattern.finditer(text):
+            before = strip_diacritics(text[: match.start()]).rstrip()
+            (absent if _NEGATION.search(before) else present).add(name)
     return Described(frozenset(present), frozenset(absent - present))
 
 
 def described_by_case(case: str) -> Described:
     """The situations a catalog case names ("chuyển quyền sở hữu phương tiện nhưng không thay đổi
     cơ quan đăng ký" has a transfer and excludes a change of registry)."""
-    return _read((fold_case(case), _lexicon().case))
+    return _read(_EXCEPTIONS.sub(" ", fold_case(case)), _lexicon()[0])
 
 
-def described_by_citizen(typed: str, restored: str) -> Described:
-    """The situations a question describes; ``restored`` is its accented form when it was typed
-    without diacritics (the pipeline's restoration), else the question itself."""
-    folded, lexicon = fold_case(typed), _lexicon()
-    if has_diacritics(folded):
-        return _read((folded, lexicon.citizen))
-    return _read((fold_case(restored), lexicon.citizen), (folded, lexicon.plain))
+def described_by_citizen(text: str) -> Described:
+    """The situations a question describes. ``text`` is accented: the question as typed, or as the
+    diacritics restorer gave it when it was typed without."""
+    return _read(fold_case(text), _lexicon()[1])
 
 
 def fit(case: Described, citizen: Described) -> int:
-    """How well a case fits the citizen's situation: one point for each situation both name, one
-    off for each the case requires and the citizen did not describe, and one off for each the case
-    excludes and the citizen described."""
-    return (
-        len(case.present & citizen.present)
-        - len(case.present - citizen.present)
-        - len(case.absent & citizen.present)
-    )
+    """How well a case fits the citizen's situation: a point for each situation both state or both
+    exclude; a point off for each the case requires and the citizen did not describe, and for each
+    the case excludes and the citizen described."""
+    agreed = (case.present & citizen.present) | (case.absent & citizen.absent)
+    return len(agreed) - len(case.present - citizen.present) - len(case.absent & citizen.present)
