@@ -337,8 +337,8 @@ def run(quick: bool, out: Path, log: Callable[[str], None] = print) -> dict[str,
 # The catalog's further question sets (faq_data/eval), in the order the report shows them.
 _CATALOG_SETS = (
     ("case_queries", "questions naming one case of a procedure"),
-    ("situation_queries", "questions describing a situation that picks one case, written blind,"),
-    ("namesake_queries", "questions telling near-namesake procedures apart, written blind,"),
+    ("situation_queries", "questions describing a situation that picks one case, written blind"),
+    ("namesake_queries", "questions telling near-namesake procedures apart, written blind"),
 )
 _BLIND_SETS = ("situation_queries", "namesake_queries")  # their misses are too many to list here
 
