@@ -15,7 +15,7 @@ from core.catalog import case_family, case_of
 from core.faq import FaqEntry
 from core.text.pipeline import PreparedQuery
 from core.text.quantities import amounts_in, contradicts
-from core.text.situations import Described, described_by_case, described_by_citizen, fit
+from core.text.situations import described_by_case, described_by_citizen, fit
 from retrieval.types import Hit
 
 
@@ -48,8 +48,7 @@ def pick_card(
     known = [h for h in hits if h.id in entries]
     if not known:
         return None
-    situation = described_by_citizen(question.dense_text if question.restored else question.original)
-    ordered = _case_that_fits(known, entries, situation, bands.case)
+    ordered = _case_that_fits(known, entries, question, bands.case)
     first = ordered[0]
     near = [h for h in ordered if abs(h.score - first.score) <= bands.local]
     amounts = amounts_in(question.original)
@@ -64,15 +63,18 @@ def _family(hit: Hit, entries: Mapping[str, FaqEntry]) -> str | None:
 
 
 def _case_that_fits(
-    hits: list[Hit], entries: Mapping[str, FaqEntry], citizen: Described, band: float
+    hits: list[Hit], entries: Mapping[str, FaqEntry], question: PreparedQuery, band: float
 ) -> list[Hit]:
     """The hits with the best match's case swapped for a case of the same procedure, within
     ``band``, that fits the citizen's situation better; the cases that fit less than that one are
     set aside. Unchanged when no case names a situation the question speaks of: then the model's
     order is all there is to go by."""
     family = _family(hits[0], entries)
+    if family is None:  # most names name no case: the question need not be read
+        return hits
+    citizen = described_by_citizen(question.dense_text if question.restored else question.original)
     said = citizen.present | citizen.absent
-    if family is None or not said:
+    if not said:
         return hits
     members = [h for h in hits if _family(h, entries) == family]
     cases = {h.id: described_by_case(case_of(entries[h.id].question)) for h in members}

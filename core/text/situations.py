@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from core.text.normalize import fold_case, strip_diacritics
 
@@ -117,18 +118,25 @@ def _pattern(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in ordered)})(?!\w)")
 
 
+class _Lexicon(NamedTuple):
+    case: _Patterns  # the case names' words
+    citizen: _Patterns  # the citizens' words and the case names'
+    false_friends: re.Pattern[str]
+
+
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[_Patterns, _Patterns, re.Pattern[str]]:
-    """The case names' patterns, the citizens' (theirs and the case names'), the false friends."""
-    case = tuple((s.name, _pattern(s.case_words)) for s in SITUATIONS)
-    citizen = tuple((s.name, _pattern(s.case_words + s.citizen_words)) for s in SITUATIONS)
-    return case, citizen, _pattern(_FALSE_FRIENDS)
+def _lexicon() -> _Lexicon:
+    return _Lexicon(
+        case=tuple((s.name, _pattern(s.case_words)) for s in SITUATIONS),
+        citizen=tuple((s.name, _pattern(s.case_words + s.citizen_words)) for s in SITUATIONS),
+        false_friends=_pattern(_FALSE_FRIENDS),
+    )
 
 
 def _read(text: str, patterns: _Patterns) -> Described:
     """What a text states; stated once is stated, even if denied elsewhere ("mua xe nhưng chưa
     sang tên" is a transfer)."""
-    text = _lexicon()[2].sub(" ", text)
+    text = _lexicon().false_friends.sub(" ", text)
     present: set[str] = set()
     absent: set[str] = set()
     for name, pattern in patterns:
@@ -141,13 +149,13 @@ def _read(text: str, patterns: _Patterns) -> Described:
 def described_by_case(case: str) -> Described:
     """The situations a catalog case names ("chuyển quyền sở hữu phương tiện nhưng không thay đổi
     cơ quan đăng ký" has a transfer and excludes a change of registry)."""
-    return _read(_EXCEPTIONS.sub(" ", fold_case(case)), _lexicon()[0])
+    return _read(_EXCEPTIONS.sub(" ", fold_case(case)), _lexicon().case)
 
 
 def described_by_citizen(text: str) -> Described:
     """The situations a question describes. ``text`` is accented: the question as typed, or as the
     diacritics restorer gave it when it was typed without."""
-    return _read(fold_case(text), _lexicon()[1])
+    return _read(fold_case(text), _lexicon().citizen)
 
 
 def fit(case: Described, citizen: Described) -> int:
